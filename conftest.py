@@ -1,0 +1,137 @@
+"""Shared fixtures: a small county tree with one person per role, and service markers."""
+
+import os
+import shutil
+import socket
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+
+def _need(item, marker, available, what):
+    if item.get_closest_marker(marker) and not available():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {what} is not available.", pytrace=False)
+        pytest.skip(f"{what} is not available")
+
+
+def _redis_up():
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        return False
+    host_port = url.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+    host, _, port = host_port.partition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port or 6379)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _chromium():
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def pytest_runtest_setup(item):
+    _need(item, "postgres", lambda: connection.vendor == "postgresql", "PostgreSQL")
+    _need(item, "redis", _redis_up, "Redis (CELERY_BROKER_URL)")
+    _need(item, "browser", _chromium, "chromium (CHROMIUM_PATH)")
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", password="x")
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, **extra):
+        return django_user_model.objects.create_user(username=username, password="pw", **extra)
+
+    return make
+
+
+@pytest.fixture
+def grid_tree(superuser, make_user):
+    """County C → townships T1, T2 → villages V1, V2 (in T1), V3 (in T2) → groups.
+
+    People: ``county`` (leader at C, county admin group), ``t1`` (leader at T1), ``v1``
+    (leader at V1), ``g1`` (member at G1 in V1), ``v3`` (leader at V3), ``dept`` (医保 member
+    at C).
+    """
+    from grids import services
+    from grids.demo import ensure_departments, ensure_role_groups
+    from grids.models import Level, Role
+
+    def node(code, name, level, parent=None, vg=""):
+        return services.grid_create(
+            actor=superuser, code=code, name=name, level=level, parent=parent, village_group=vg
+        )
+
+    c = node("533423", "测试县", Level.COUNTY)
+    t1 = node("533423100", "甲镇", Level.TOWNSHIP, c)
+    t2 = node("533423200", "乙乡", Level.TOWNSHIP, c)
+    v1 = node("533423100001", "一村", Level.VILLAGE, t1)
+    v2 = node("533423100002", "二村", Level.VILLAGE, t1)
+    v3 = node("533423200001", "三村", Level.VILLAGE, t2)
+    g1 = node("5334231000010101", "一村1组第1网格", Level.GROUP, v1, "第1村民小组")
+    g2 = node("5334231000010102", "一村1组第2网格", Level.GROUP, v1, "第1村民小组")
+    g3 = node("5334231000020101", "二村1组第1网格", Level.GROUP, v2, "第1村民小组")
+    g4 = node("5334232000010101", "三村1组第1网格", Level.GROUP, v3, "第1村民小组")
+    departments = ensure_departments()
+    groups = ensure_role_groups()
+
+    def person(username, grid, role, department=None):
+        user = make_user(username, first_name=username)
+        services.assignment_create(
+            actor=superuser, user=user, grid=grid, role=role, department=department
+        )
+        return user
+
+    county = person("county", c, Role.LEADER)
+    county.groups.add(groups["县级管理员"])
+    county.is_staff = True
+    county.save()
+    tree = SimpleNamespace(
+        c=c,
+        t1=t1,
+        t2=t2,
+        v1=v1,
+        v2=v2,
+        v3=v3,
+        g1=g1,
+        g2=g2,
+        g3=g3,
+        g4=g4,
+        superuser=superuser,
+        county=county,
+        t1_leader=person("t1", t1, Role.LEADER),
+        v1_leader=person("v1", v1, Role.LEADER),
+        g1_member=person("g1", g1, Role.MEMBER),
+        v3_leader=person("v3", v3, Role.LEADER),
+        dept=person("dept", c, Role.MEMBER, departments["yibao"]),
+    )
+    # Reload nodes: the creations above moved lft/rght of the earlier ones.
+    from grids.models import GridNode
+
+    for key in ("c", "t1", "t2", "v1", "v2", "v3", "g1", "g2", "g3", "g4"):
+        setattr(tree, key, GridNode.objects.get(pk=getattr(tree, key).pk))
+    return tree
+
+
+@pytest.fixture
+def api(client):
+    """A DRF test client; ``api.as_user(user)`` authenticates."""
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+
+    def as_user(user):
+        c.force_authenticate(user)
+        return c
+
+    c.as_user = as_user
+    return c

@@ -1,0 +1,8 @@
+"""Page-number pagination with ``count``, as every list endpoint returns it."""
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000

@@ -1,0 +1,39 @@
+"""Endpoints owned by ``core``: the audit log and API tokens."""
+
+import django_filters
+from knox.views import LoginView as KnoxLoginView
+from rest_framework.authentication import BasicAuthentication
+
+from .. import selectors
+from ..models import AuditLog
+from .serializers import AuditLogSerializer
+from .viewsets import ScopedReadOnlyViewSet
+
+
+class AuditLogFilterSet(django_filters.FilterSet):
+    at_after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    at_before = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditLog
+        fields = ["action", "object_type", "object_id", "at_after", "at_before"]
+
+
+class AuditLogViewSet(ScopedReadOnlyViewSet):
+    """The audit log of the caller's county trees (county administrators only)."""
+
+    queryset_model = AuditLog
+    selector = staticmethod(selectors.audit_list)
+    serializer_class = AuditLogSerializer
+    filterset_class = AuditLogFilterSet
+    search_fields = ["object_repr", "reason"]
+    ordering_fields = ["at"]
+
+
+class TokenLoginView(KnoxLoginView):
+    """Exchange a username and password (HTTP Basic) for an expiring API token.
+
+    The token is shown once; only its hash is stored.
+    """
+
+    authentication_classes = [BasicAuthentication]

@@ -1,0 +1,44 @@
+"""The demo county is built by steps that each app registers (lowest app first).
+
+``core`` owns the ``seed_county`` command and this registry; ``grids`` registers the tree and its
+people, later apps register households, visits, cases… in their ``AppConfig.ready()``. So the
+command grows with the system without importing upward.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SeedContext:
+    """What the steps share: the options and whatever earlier steps produced."""
+
+    code: str
+    name: str
+    seed: int
+    scale: float
+    demo_logins: bool
+    log: Callable[[str], None]
+    state: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeedStep:
+    order: int
+    name: str
+    seed: Callable[[SeedContext], None]
+    #: ``purge(tree_id)`` deletes this app's rows of a county before it is seeded again.
+    purge: Callable[[int], None] | None = None
+
+
+_steps: dict[str, SeedStep] = {}
+
+
+def register(step: SeedStep) -> None:
+    """Add (or replace, by name) a step of the demo county."""
+    _steps[step.name] = step
+
+
+def steps() -> list[SeedStep]:
+    """The registered steps in the order they run."""
+    return sorted(_steps.values(), key=lambda s: s.order)

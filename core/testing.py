@@ -1,0 +1,100 @@
+"""Reusable API contract tests for scoped endpoints.
+
+Subclass ``ScopedEndpointContract`` in an app's ``tests/test_api.py``, set ``url`` and
+``model``, and implement ``make(tree, grid_key)`` (create one object located at
+``tree.<grid_key>``), ``create_payload(tree, grid_key)`` and ``update_payload(obj)``. The
+subclass gets, for free: sibling isolation (list and detail), parent-sees-children, writes
+outside one's scope refused with nothing changed, and a list query count that does not grow with
+the number of rows (pinned by ``list_queries``).
+
+The ``grid_tree`` and ``api`` fixtures come from the root ``conftest.py``.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+class ScopedEndpointContract:
+    url: str = ""
+    model = None
+    #: Exact queries of one list page for the county admin, session and user included.
+    list_queries: int = 0
+    #: The attribute used in detail URLs.
+    lookup: str = "pk"
+    #: Set False for read-only endpoints.
+    writable: bool = True
+
+    # -- hooks ---------------------------------------------------------------------------
+    def make(self, tree, grid_key):
+        raise NotImplementedError
+
+    def create_payload(self, tree, grid_key):
+        raise NotImplementedError
+
+    def update_payload(self, obj):
+        raise NotImplementedError
+
+    def reader(self, tree):
+        """Who reads in the parent test: the county admin by default."""
+        return tree.county
+
+    # -- helpers -------------------------------------------------------------------------
+    def detail_url(self, obj):
+        return f"{self.url}{getattr(obj, self.lookup)}/"
+
+    def ids(self, response):
+        assert response.status_code == 200, response.content
+        return {str(row.get(self.lookup, row.get("id"))) for row in response.json()["results"]}
+
+    # -- the contract --------------------------------------------------------------------
+    @pytest.mark.django_db
+    def test_scope_sibling_subtree_sees_nothing(self, grid_tree, api):
+        obj = self.make(grid_tree, "g3")  # in V2, sibling of V1
+        client = api.as_user(grid_tree.v1_leader)
+        assert str(getattr(obj, self.lookup)) not in self.ids(client.get(self.url))
+        assert client.get(self.detail_url(obj)).status_code == 404
+
+    @pytest.mark.django_db
+    def test_scope_parent_sees_children(self, grid_tree, api):
+        obj = self.make(grid_tree, "g1")
+        for user in (grid_tree.t1_leader, grid_tree.v1_leader, self.reader(grid_tree)):
+            client = api.as_user(user)
+            assert str(getattr(obj, self.lookup)) in self.ids(client.get(self.url))
+            assert client.get(self.detail_url(obj)).status_code == 200
+
+    @pytest.mark.django_db
+    def test_scope_write_outside_refused_and_nothing_changes(self, grid_tree, api):
+        if not self.writable:
+            pytest.skip("read-only endpoint")
+        obj = self.make(grid_tree, "g4")  # in T2, outside T1
+        client = api.as_user(grid_tree.t1_leader)
+        before_count = self.model.objects.count()
+        before = self.model.objects.filter(pk=obj.pk).values().get()
+
+        response = client.post(self.url, self.create_payload(grid_tree, "g4"), format="json")
+        assert response.status_code in (400, 403, 404), response.content
+        assert self.model.objects.count() == before_count
+
+        response = client.patch(self.detail_url(obj), self.update_payload(obj), format="json")
+        assert response.status_code == 404
+        response = client.delete(self.detail_url(obj))
+        assert response.status_code == 404
+        assert self.model.objects.filter(pk=obj.pk).values().get() == before
+
+    @pytest.mark.django_db
+    def test_list_query_count_is_pinned_and_flat(self, grid_tree, client):
+        # A real session login: every request pays for its session, user and scope, as in use.
+        client.force_login(grid_tree.county)
+        keys = ["g1", "g2", "g3", "g4"]
+        counts = []
+        for total in (3, 30):
+            self.model.objects.filter(pk__in=getattr(self, "_made", [])).delete()
+            self._made = [self.make(grid_tree, keys[i % len(keys)]).pk for i in range(total)]
+            client.get(self.url)  # warm caches (content types, permissions)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(self.url + "?page_size=100")
+            assert response.status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1], f"queries grew with rows: {counts}"
+        assert counts[0] == self.list_queries, [q["sql"] for q in ctx.captured_queries]

@@ -1,0 +1,153 @@
+"""Grid endpoints: thin — parse, call one selector or service, render."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ScopedModelViewSet
+
+from .. import selectors, services
+from ..filtersets import GridAssignmentFilterSet, GridNodeFilterSet
+from ..models import GridAssignment, GridNode
+from . import serializers as s
+
+
+def _visible_node(user, code, field):
+    """A node the user may see, by code, or a field error (out of scope reads as absent)."""
+    if not code:
+        return None
+    try:
+        return selectors.grid_get(user=user, code=code)
+    except GridNode.DoesNotExist:
+        raise serializers.ValidationError(
+            {field: [_("网格 {code} 不存在或不在您的管辖范围内。").format(code=code)]}
+        ) from None
+
+
+class GridNodeViewSet(ScopedModelViewSet):
+    """The four-level grid tree, scoped to the caller's subtrees."""
+
+    queryset_model = GridNode
+    selector = staticmethod(selectors.grid_list)
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    filterset_class = GridNodeFilterSet
+    search_fields = ["code", "name", "village_group"]
+    ordering_fields = ["code", "name", "lft"]
+    ordering = ["tree_id", "lft"]
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": s.GridNodeDetailSerializer,
+            "create": s.GridNodeCreateSerializer,
+            "update": s.GridNodeUpdateSerializer,
+            "partial_update": s.GridNodeUpdateSerializer,
+            "move": s.GridMoveSerializer,
+        }.get(self.action, s.GridNodeSerializer)
+
+    def retrieve(self, request, *args, **kwargs):
+        node = self.get_object()
+        context = self.get_serializer_context() | {
+            "ancestors": list(node.get_ancestors()),
+            "descendant_counts": selectors.grid_descendant_counts(node),
+        }
+        return Response(s.GridNodeDetailSerializer(node, context=context).data)
+
+    @extend_schema(responses=s.GridNodeSerializer)
+    def create(self, request, *args, **kwargs):
+        data = self._valid(request)
+        parent = _visible_node(request.user, data.get("parent"), "parent")
+        node = services.grid_create(
+            actor=request.user,
+            code=data["code"],
+            name=data["name"],
+            level=data["level"],
+            parent=parent,
+            village_group=data.get("village_group", ""),
+        )
+        return Response(s.GridNodeSerializer(node).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.GridNodeSerializer)
+    def update(self, request, *args, **kwargs):
+        node = self.get_object()
+        data = self._valid(request, partial=kwargs.get("partial", False))
+        node = services.grid_update(actor=request.user, node=node, **data)
+        return Response(s.GridNodeSerializer(node).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.grid_delete(
+            actor=request.user,
+            node=self.get_object(),
+            reason=request.query_params.get("reason", ""),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=s.GridNodeSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, *args, **kwargs):
+        """Move the node and its subtree under another parent of the right level."""
+        node = self.get_object()
+        data = self._valid(request)
+        new_parent = _visible_node(request.user, data["parent"], "parent")
+        node = services.grid_move(
+            actor=request.user, node=node, new_parent=new_parent, reason=data["reason"]
+        )
+        return Response(s.GridNodeSerializer(node).data)
+
+    def _valid(self, request, partial=False):
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class GridAssignmentViewSet(ScopedModelViewSet):
+    """People on the grid and their roles, scoped to the caller's subtrees."""
+
+    queryset_model = GridAssignment
+    selector = staticmethod(selectors.assignment_list)
+    filterset_class = GridAssignmentFilterSet
+    search_fields = ["user__username", "user__first_name", "user__last_name", "grid__name"]
+    ordering_fields = ["created_at", "role"]
+
+    def get_serializer_class(self):
+        return {
+            "create": s.GridAssignmentWriteSerializer,
+            "update": s.GridAssignmentUpdateSerializer,
+            "partial_update": s.GridAssignmentUpdateSerializer,
+        }.get(self.action, s.GridAssignmentSerializer)
+
+    @extend_schema(responses=s.GridAssignmentSerializer)
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        grid = _visible_node(request.user, data["grid"], "grid")
+        assignment = services.assignment_create(
+            actor=request.user,
+            user=data["user"],
+            grid=grid,
+            role=data["role"],
+            department=data.get("department"),
+            phone=data.get("phone", ""),
+        )
+        return Response(s.GridAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.GridAssignmentSerializer)
+    def update(self, request, *args, **kwargs):
+        assignment = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        assignment = services.assignment_update(
+            actor=request.user, assignment=assignment, **serializer.validated_data
+        )
+        return Response(s.GridAssignmentSerializer(assignment).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.assignment_delete(
+            actor=request.user,
+            assignment=self.get_object(),
+            reason=request.query_params.get("reason", ""),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,77 @@
+"""``bench tree``: seeding time, and listing every group grid of one township over the API."""
+
+import time
+
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from core import seeding
+from core.benchmarks import measure
+
+from .models import GridAssignment, GridNode, Level, Role
+from .treecheck import check_trees
+
+BENCH_CODE = "990001"
+
+
+class _Rollback(Exception):
+    pass
+
+
+def bench_tree(emit, scales):
+    """Seed a throwaway county at each scale inside a transaction that is rolled back."""
+    for scale in scales:
+        try:
+            with transaction.atomic():
+                ctx = seeding.SeedContext(
+                    code=BENCH_CODE,
+                    name="基准县",
+                    seed=1,
+                    scale=scale,
+                    demo_logins=False,
+                    log=lambda s: None,
+                )
+                with measure() as m:
+                    for step in seeding.steps():
+                        if step.name == "grids":
+                            step.seed(ctx)
+                tree_id = ctx.state["tree_id"]
+                groups = GridNode.objects.filter(tree_id=tree_id, level=Level.GROUP).count()
+                emit(
+                    name="tree.seed",
+                    scale=scale,
+                    seconds=m["seconds"],
+                    queries=m["queries"],
+                    group_grids=groups,
+                )
+                t0 = time.perf_counter()
+                problems = check_trees(tree_id)
+                emit(
+                    name="tree.check",
+                    scale=scale,
+                    seconds=round(time.perf_counter() - t0, 3),
+                    problems=len(problems),
+                )
+                township = GridNode.objects.filter(tree_id=tree_id, level=Level.TOWNSHIP).first()
+                leader = GridAssignment.objects.filter(grid=township, role=Role.LEADER).first().user
+                client = APIClient()
+                client.force_authenticate(leader)
+                url = f"/api/v1/grids/?ancestor={township.code}&level=group&page_size=1000"
+                listed = pages = 0
+                with measure() as m:
+                    while url:
+                        data = client.get(url).json()
+                        listed += len(data["results"])
+                        pages += 1
+                        url = data["next"]
+                emit(
+                    name="tree.list_township_groups",
+                    scale=scale,
+                    seconds=m["seconds"],
+                    queries=m["queries"],
+                    pages=pages,
+                    rows=listed,
+                )
+                raise _Rollback
+        except _Rollback:
+            pass

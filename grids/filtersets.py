@@ -1,0 +1,50 @@
+"""Filters of the grid endpoints."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import GridAssignment, GridNode, Level, Role
+
+
+def _subtree_of(queryset, prefix: str, code: str):
+    node = GridNode.objects.filter(code=code).only("tree_id", "lft", "rght").first()
+    if node is None:
+        return queryset.none()
+    return queryset.filter(
+        **{
+            f"{prefix}tree_id": node.tree_id,
+            f"{prefix}lft__gte": node.lft,
+            f"{prefix}lft__lte": node.rght,
+        }
+    )
+
+
+class GridNodeFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("上级网格编码"))
+    ancestor = django_filters.CharFilter(method="filter_ancestor", label=_("祖先网格编码"))
+
+    class Meta:
+        model = GridNode
+        fields = ["level", "parent", "ancestor"]
+
+    def filter_ancestor(self, queryset, name, value):
+        """Every node strictly below the node with code ``value``."""
+        return _subtree_of(queryset, "", value).exclude(code=value)
+
+
+class GridAssignmentFilterSet(django_filters.FilterSet):
+    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码（含下级）"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("职责"))
+    level = django_filters.ChoiceFilter(
+        field_name="grid__level", choices=Level.choices, label=_("网格层级")
+    )
+    department = django_filters.CharFilter(field_name="department__code", label=_("部门代码"))
+    user = django_filters.CharFilter(field_name="user__username", label=_("用户名"))
+
+    class Meta:
+        model = GridAssignment
+        fields = ["grid", "role", "level", "department", "user"]
+
+    def filter_grid(self, queryset, name, value):
+        return _subtree_of(queryset, "grid__", value)

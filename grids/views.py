@@ -1,0 +1,53 @@
+"""Browser pages of the grid tree, for grid people on a phone or a desktop."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from . import selectors
+from .models import GridNode
+
+
+@login_required
+def home(request):
+    """The user's own grids; with a single grid, go straight to it."""
+    assignments = list(selectors.user_assignments(request.user))
+    if len(assignments) == 1 and not request.user.is_superuser:
+        return redirect("grid-detail", code=assignments[0].grid.code)
+    roots = []
+    if request.user.is_superuser:
+        roots = list(GridNode.objects.root_nodes().order_by("code"))
+    return render(request, "grids/home.html", {"assignments": assignments, "roots": roots})
+
+
+@login_required
+def grid_detail(request, code):
+    """A grid with its ancestors, its children and the people on it."""
+    try:
+        node = selectors.grid_get(user=request.user, code=code)
+    except GridNode.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "node": node,
+        "ancestors": list(node.get_ancestors()),
+        "children": list(selectors.grid_children(node)),
+        "counts": selectors.grid_descendant_counts(node),
+        "assignments": list(selectors.assignment_list(user=request.user).filter(grid=node)),
+    }
+    return render(request, "grids/grid_detail.html", context)
+
+
+@login_required
+def grid_search(request):
+    """Find a visible grid by code or name."""
+    q = (request.GET.get("q") or "").strip()
+    results = []
+    if q:
+        from django.db.models import Q
+
+        results = list(
+            selectors.grid_list(user=request.user).filter(
+                Q(code__startswith=q) | Q(name__contains=q)
+            )[:50]
+        )
+    return render(request, "grids/search.html", {"q": q, "results": results})
