@@ -5,5 +5,5 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("grids/search/", views.grid_search, name="grid-search"),
-    path("grids/<str:code>/", views.grid_detail, name="grid-detail"),
+    path("grids/<str:code>/", views.grid_detail, name="grid-page"),
 ]

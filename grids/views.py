@@ -13,7 +13,7 @@ def home(request):
     """The user's own grids; with a single grid, go straight to it."""
     assignments = list(selectors.user_assignments(request.user))
     if len(assignments) == 1 and not request.user.is_superuser:
-        return redirect("grid-detail", code=assignments[0].grid.code)
+        return redirect("grid-page", code=assignments[0].grid.code)
     roots = []
     if request.user.is_superuser:
         roots = list(GridNode.objects.root_nodes().order_by("code"))

@@ -1,7 +1,10 @@
 """Endpoints owned by ``core``: the audit log and API tokens."""
 
 import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.views import LoginView as KnoxLoginView
+from knox.views import LogoutView as KnoxLogoutView
+from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication
 
 from .. import selectors
@@ -30,6 +33,13 @@ class AuditLogViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["at"]
 
 
+@extend_schema(
+    request=None,
+    responses=inline_serializer(
+        "TokenResponse",
+        {"expiry": serializers.DateTimeField(), "token": serializers.CharField()},
+    ),
+)
 class TokenLoginView(KnoxLoginView):
     """Exchange a username and password (HTTP Basic) for an expiring API token.
 
@@ -37,3 +47,8 @@ class TokenLoginView(KnoxLoginView):
     """
 
     authentication_classes = [BasicAuthentication]
+
+
+@extend_schema(request=None, responses={204: None})
+class TokenLogoutView(KnoxLogoutView):
+    """Revoke the token used for this request."""

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HouseholdsConfig(AppConfig):
+    name = "households"
+    verbose_name = _("农户与家庭成员")
+
+    def ready(self):
+        from core import benchmarks, seeding
+
+        from . import bench, demo
+
+        seeding.register(demo.STEP)
+        benchmarks.register("registry", bench.bench_registry)
