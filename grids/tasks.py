@@ -25,7 +25,9 @@ def grid_tree_check_task(tree_id: int) -> int:
     problems = check_trees(tree_id)
     with transaction.atomic():
         audit_record(
-            actor=None, action="grid.tree_check", obj=root,
+            actor=None,
+            action="grid.tree_check",
+            obj=root,
             after={"problems": len(problems), "first": problems[:20]},
         )
     if problems:

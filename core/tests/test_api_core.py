@@ -40,7 +40,10 @@ def _run_check(env_extra):
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
 
 
@@ -51,13 +54,15 @@ def test_production_refuses_to_start_without_secrets():
 
 
 def test_production_check_deploy_is_clean():
-    result = _run_check({
-        "WEIXI_PRODUCTION": "1",
-        "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "weixi.example.gov.cn",
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/weixi",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "ID_HASH_KEY": "hash-key-for-check",
-        "ID_ENCRYPTION_KEY": "y1L5l6bqQ8dEJ1dR0Bn2pQbTqW1f2i5qWm3r7u9x0zA=",
-    })
+    result = _run_check(
+        {
+            "WEIXI_PRODUCTION": "1",
+            "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "weixi.example.gov.cn",
+            "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/weixi",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            "ID_HASH_KEY": "hash-key-for-check",
+            "ID_ENCRYPTION_KEY": "y1L5l6bqQ8dEJ1dR0Bn2pQbTqW1f2i5qWm3r7u9x0zA=",
+        }
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -22,8 +22,12 @@ def test_parallel_creates_in_one_county_keep_the_tree_consistent(grid_tree):
             village = grid_tree.v1 if i % 2 else grid_tree.v3
             for j in range(5):
                 services.grid_create(
-                    actor=grid_tree.superuser, code=f"par-{i}-{j}", name=f"并发{i}-{j}",
-                    level=Level.GROUP, parent=village, village_group="第8村民小组",
+                    actor=grid_tree.superuser,
+                    code=f"par-{i}-{j}",
+                    name=f"并发{i}-{j}",
+                    level=Level.GROUP,
+                    parent=village,
+                    village_group="第8村民小组",
                 )
         except Exception as exc:  # reported below
             errors.append(exc)

@@ -47,8 +47,12 @@ def test_grid_page_query_count_is_flat(grid_tree, client):
     for extra in (3, 30):
         for i in range(extra - (counts and 3 or 0)):
             services.grid_create(
-                actor=grid_tree.superuser, code=f"{grid_tree.v1.code}9{extra}{i:03d}",
-                name=f"加{i}", level=Level.GROUP, parent=grid_tree.v1, village_group="第2村民小组",
+                actor=grid_tree.superuser,
+                code=f"{grid_tree.v1.code}9{extra}{i:03d}",
+                name=f"加{i}",
+                level=Level.GROUP,
+                parent=grid_tree.v1,
+                village_group="第2村民小组",
             )
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(f"/grids/{grid_tree.v1.code}/").status_code == 200
