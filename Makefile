@@ -13,6 +13,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 migrate: $(STAMP)
+	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -25,6 +26,7 @@ run: demo
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py compile_translations
 	$(BIN)/pytest
 
 lint: $(STAMP)

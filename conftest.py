@@ -141,3 +141,14 @@ def api(client):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for production logins, not for test fixtures.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    # A request with another language (e.g. the language switch test) leaves that language
+    # active in the thread; services called directly by the next test must not inherit it.
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")

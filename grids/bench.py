@@ -32,9 +32,7 @@ def bench_tree(emit, scales):
                     log=lambda s: None,
                 )
                 with measure() as m:
-                    for step in seeding.steps():
-                        if step.name == "grids":
-                            step.seed(ctx)
+                    seeding.run(ctx, names={"grids"})
                 tree_id = ctx.state["tree_id"]
                 groups = GridNode.objects.filter(tree_id=tree_id, level=Level.GROUP).count()
                 emit(

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "mptt",
     "core",
     "grids",
+    "households",
+    "monitoring",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +108,12 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL; without it the embedded SQLite file is used.
-DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL counts as unset (CI scripts and shells often export it empty).
+DATABASES = {
+    "default": environ.Env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Serialise writers instead of failing with "database is locked" under the dev server.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -182,6 +190,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "CheckResultEnum": "monitoring.models.CheckResult",
+        "RiskTypeEnum": "monitoring.models.RiskType",
+        "ApplicationStatusEnum": "monitoring.models.ApplicationStatus",
+        "HouseholdStatusEnum": "households.models.HouseholdStatus",
+        "PersonStatusEnum": "households.models.PersonStatus",
+        "JoinReasonEnum": "households.models.JoinReason",
+        "LeaveReasonEnum": "households.models.LeaveReason",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------
@@ -223,3 +241,8 @@ LOGGING = {
 # Group grids hold about 10 households and never more than 20 (the county's rule).
 GRID_GROUP_SOFT_LIMIT = env.int("GRID_GROUP_SOFT_LIMIT", default=10)
 GRID_GROUP_HARD_LIMIT = env.int("GRID_GROUP_HARD_LIMIT", default=20)
+
+# Risk clues: home check (入户核实) within CLUE_VERIFY_DAYS and a decision within CLUE_DECIDE_DAYS
+# calendar days of the clue (*local*: provinces set 10–20 working days; DOMAIN.md).
+CLUE_VERIFY_DAYS = env.int("CLUE_VERIFY_DAYS", default=5)
+CLUE_DECIDE_DAYS = env.int("CLUE_DECIDE_DAYS", default=15)

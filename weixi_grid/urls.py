@@ -8,10 +8,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("grids.api.urls")),
+    path("", include("households.api.urls")),
+    path("", include("monitoring.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("grids.urls")),
+    path("", include("households.urls")),
+    path("", include("monitoring.urls")),
+    path("", include("reports.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
@@ -20,7 +26,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
+    # Namespaced, so API route names (household-list…) never shadow the page names.
+    path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -18,7 +18,7 @@ def _level_counts(model_qs, field):
 
 
 def test_seed_county_gives_the_article_grid_figures():
-    call_command("seed_county", stdout=StringIO())
+    call_command("seed_county", "--steps", "grids", stdout=StringIO())
     assert _level_counts(GridNode.objects.all(), "level") == {
         Level.COUNTY: 1,
         Level.TOWNSHIP: 10,
@@ -62,7 +62,7 @@ def test_seed_is_deterministic_and_refuses_to_overwrite():
 
 
 def test_check_tree_fails_on_damage():
-    call_command("seed_county", "--scale", "0.05", stdout=StringIO())
+    call_command("seed_county", "--scale", "0.05", "--steps", "grids", stdout=StringIO())
     node = GridNode.objects.filter(level=Level.VILLAGE).first()
     GridNode.objects.filter(pk=node.pk).update(rght=node.lft)
     with pytest.raises(CommandError, match="不一致"):

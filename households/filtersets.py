@@ -1,0 +1,57 @@
+"""Filters of the household and person endpoints (and the list pages)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .idstore import lookup_hash
+from .models import (
+    Health,
+    Household,
+    HouseholdStatus,
+    HouseholdType,
+    LabourCapacity,
+    Person,
+    PersonStatus,
+    Schooling,
+)
+from .selectors import subtree_filter
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码（含全部下级）"))
+    household_type = django_filters.ChoiceFilter(choices=HouseholdType.choices, label=_("户类型"))
+    platform_registered = django_filters.BooleanFilter(label=_("已纳入政府救助平台"))
+    status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = Household
+        fields = ["grid", "household_type", "platform_registered", "status"]
+
+    def filter_grid(self, queryset, name, value):
+        return subtree_filter(queryset, "grid__", value)
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    household = django_filters.NumberFilter(field_name="household_id", label=_("户 ID"))
+    grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码（含全部下级）"))
+    health = django_filters.ChoiceFilter(choices=Health.choices, label=_("健康状况"))
+    labour_capacity = django_filters.ChoiceFilter(
+        choices=LabourCapacity.choices, label=_("劳动能力")
+    )
+    schooling = django_filters.ChoiceFilter(choices=Schooling.choices, label=_("在校情况"))
+    status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("状态"))
+    id_number = django_filters.CharFilter(
+        method="filter_id_number", label=_("身份证号（精确查找）")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["household", "grid", "health", "labour_capacity", "schooling", "status"]
+
+    def filter_grid(self, queryset, name, value):
+        return subtree_filter(queryset, "household__grid__", value)
+
+    def filter_id_number(self, queryset, name, value):
+        """Exact match through the keyed hash; an invalid number matches nobody."""
+        digest = lookup_hash(value)
+        return queryset.filter(id_hash=digest) if digest else queryset.none()

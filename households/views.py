@@ -1,0 +1,145 @@
+"""Browser pages of the household registry, phone first: thin, selectors and services only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grids import selectors as grid_selectors
+from grids.models import GridNode
+
+from . import importing, selectors, services
+from .api.views import export_response, template_response
+from .forms import ImportForm
+from .models import Household, Person
+
+PAGE_SIZE = 30
+
+
+def _grid_from_request(request):
+    """The grid named by ``?grid=`` (visible to the user), else the user's first grid."""
+    code = (request.GET.get("grid") or "").strip()
+    if code:
+        try:
+            return grid_selectors.grid_get(user=request.user, code=code)
+        except GridNode.DoesNotExist:
+            raise Http404 from None
+    first = grid_selectors.user_assignments(request.user).first()
+    return first.grid if first else None
+
+
+def _households_in(request, grid):
+    qs = selectors.household_list(user=request.user)
+    if grid is not None:
+        qs = qs.filter(
+            grid__tree_id=grid.tree_id, grid__lft__gte=grid.lft, grid__lft__lte=grid.rght
+        )
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(number__startswith=q) | Q(head_name__contains=q))
+    return qs, q
+
+
+@login_required
+def household_list(request):
+    """The households of a grid's subtree (default: the user's own grid), with search."""
+    grid = _grid_from_request(request)
+    qs, q = _households_in(request, grid)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "grid": grid,
+        "q": q,
+        "page": page,
+        "households": list(page.object_list),
+        "can_import": services.can_import(request.user),
+        "soft_limit": _soft_limit(),
+    }
+    return render(request, "households/household_list.html", context)
+
+
+def _soft_limit():
+    from django.conf import settings
+
+    return settings.GRID_GROUP_SOFT_LIMIT
+
+
+def _detail_context(request, pk, revealed=None):
+    try:
+        household = selectors.household_detail(user=request.user, pk=pk)
+    except Household.DoesNotExist:
+        raise Http404 from None
+    members = list(household.members.all())
+    return {
+        "household": household,
+        "members": members,
+        "active_count": sum(1 for m in members if m.is_active),
+        "can_reveal": services.can_reveal(request.user),
+        "revealed": revealed or {},
+    }
+
+
+@login_required
+def household_detail(request, pk):
+    """A household with its members (ID numbers masked)."""
+    return render(request, "households/household_detail.html", _detail_context(request, pk))
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk):
+    """Show one member's whole ID number (permitted roles only; audited)."""
+    try:
+        person = selectors.person_list(user=request.user).get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    number = services.person_reveal_id(actor=request.user, person=person, reason=_("页面查看"))
+    context = _detail_context(request, person.household_id, revealed={person.pk: number})
+    return render(request, "households/household_detail.html", context)
+
+
+@login_required
+def household_import(request):
+    """Upload page for county and township leaders: preview (dry run) or import."""
+    if not services.can_import(request.user):
+        raise PermissionDenied(_("只有县级和乡镇网格长可以导入农户。"))
+    report = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = importing.import_households(
+                upload,
+                filename=upload.name,
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except importing.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            level = messages.SUCCESS if report.ok else messages.ERROR
+            messages.add_message(request, level, report.summary())
+    errors = sorted(report.errors, key=lambda e: e.row) if report else []
+    return render(
+        request,
+        "households/import.html",
+        {"form": form, "report": report, "errors": errors, "headers": importing.COLUMNS},
+    )
+
+
+@login_required
+def import_template(request):
+    """Download the import template."""
+    return template_response()
+
+
+@login_required
+def household_export(request):
+    """The households of a grid's subtree with their members, as xlsx (masked)."""
+    grid = _grid_from_request(request)
+    qs, _q = _households_in(request, grid)
+    return export_response(request.user, qs)

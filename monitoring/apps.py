@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    name = "monitoring"
+    verbose_name = _("动态监测")
+
+    def ready(self):
+        from core import benchmarks, seeding
+
+        from . import bench, demo
+
+        seeding.register(demo.STEP)
+        benchmarks.register("discovery", bench.bench_discovery)

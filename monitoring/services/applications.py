@@ -1,0 +1,234 @@
+"""Self-applications: submit (idempotent by the platform's id), verify, decide, complete."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import audit_record, snapshot
+from households import idnumbers
+from households.models import Household, Person
+
+from ..models import ApplicationStatus, Channel, Matter, RiskType, SelfApplication
+from .clues import clue_raise
+from .common import clean_risk_types, require_in_scope, require_leader
+
+_FIELDS = ("status", "eligible", "result_reason")
+
+
+def _find_household(actor, id_hash: str) -> Household:
+    person = Person.objects.select_related("household__grid").filter(id_hash=id_hash).first()
+    if person is None:
+        raise ValidationError(
+            {
+                "applicant_id_number": _(
+                    "未找到该身份证号对应的农户家庭成员，请核对号码或先登记农户。"
+                )
+            }
+        )
+    household = person.household
+    require_in_scope(
+        actor,
+        household,
+        message=_("该申请人所在农户不在您的管辖范围内。"),
+    )
+    return household
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    actor,
+    channel: str,
+    applicant_name: str,
+    applicant_id_number: str,
+    phone: str,
+    matter: str,
+    description: str,
+    consent: bool,
+    consent_at: datetime.datetime | None = None,
+    risk_types=None,
+    platform_id: str = "",
+) -> tuple[SelfApplication, bool]:
+    """File a self-application; returns ``(application, created)``.
+
+    Idempotent by ``(channel, platform_id)``: a resubmission returns the existing row unchanged.
+    The household is the one whose member holds the applicant's ID number (matched by hash); the
+    number itself is kept only hashed and masked. Nothing is written when any field is wrong.
+    """
+    platform_id = (platform_id or "").strip()
+    if channel in Channel.values and platform_id:
+        existing = SelfApplication.objects.filter(channel=channel, platform_id=platform_id).first()
+        if existing is not None:
+            require_in_scope(actor, existing.household)
+            return existing, False
+
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("申报渠道应为 platform、proxy 或 government。")
+    elif channel == Channel.PLATFORM and not platform_id:
+        errors["platform_id"] = _("通过救助平台申报须提供平台申报编号。")
+    if not (applicant_name or "").strip():
+        errors["applicant_name"] = _("请填写申请人姓名。")
+    if not (phone or "").strip():
+        errors["phone"] = _("请填写联系电话。")
+    if matter not in Matter.values:
+        errors["matter"] = _("申报事项应为 {choices} 之一。").format(
+            choices="、".join(Matter.values)
+        )
+    if not (description or "").strip():
+        errors["description"] = _("请描述困难情况。")
+    if consent is not True:
+        errors["consent"] = _("须经申请人签署承诺授权（consent 为 true）后方可受理。")
+    id_hash = None
+    try:
+        id_hash = idnumbers.hash_id(applicant_id_number or "")
+    except idnumbers.IdNumberError as exc:
+        errors["applicant_id_number"] = str(exc)
+    try:
+        risk_types = clean_risk_types(risk_types)
+    except ValidationError as exc:
+        errors.update({k: v[0].messages[0] for k, v in exc.error_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    household = _find_household(actor, id_hash)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = SelfApplication.objects.create(
+                household=household,
+                channel=channel,
+                platform_id=platform_id,
+                applicant_name=applicant_name.strip(),
+                applicant_id_hash=id_hash,
+                applicant_id_masked=idnumbers.mask(idnumbers.normalize(applicant_id_number)),
+                phone=phone.strip(),
+                matter=matter,
+                description=description.strip(),
+                risk_types=risk_types,
+                consent=True,
+                consent_at=consent_at or now,
+                filed_by=actor if getattr(actor, "pk", None) else None,
+                received_at=now,
+            )
+    except IntegrityError:
+        # The same platform id arrived twice at once: the other request won, return its row.
+        existing = SelfApplication.objects.filter(channel=channel, platform_id=platform_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    audit_record(
+        actor=actor,
+        action="application.submit",
+        obj=application,
+        after={"channel": channel, "platform_id": platform_id, "matter": matter},
+        tree_id=household.grid.tree_id,
+    )
+    return application, True
+
+
+def _locked(application):
+    return (
+        SelfApplication.objects.select_for_update()
+        .select_related("household__grid")
+        .get(pk=application.pk)
+    )
+
+
+def _move(*, actor, application, allowed, to, action, what, leader_only, reason="", **fields):
+    application = _locked(application)
+    if leader_only:
+        require_leader(actor, application.household, what=what)
+    else:
+        require_in_scope(actor, application.household)
+    if application.status not in allowed:
+        raise ValidationError(
+            {
+                "status": _("申报当前为“{status}”，不能{what}。").format(
+                    status=application.get_status_display(), what=what
+                )
+            }
+        )
+    before = snapshot(application, _FIELDS)
+    application.status = to
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=application,
+        before=before,
+        after=snapshot(application, _FIELDS),
+        reason=reason,
+        tree_id=application.household.grid.tree_id,
+    )
+    return application
+
+
+@transaction.atomic
+def application_start_verifying(*, actor, application: SelfApplication) -> SelfApplication:
+    """Begin checking the application (a grid person over the household)."""
+    return _move(
+        actor=actor,
+        application=application,
+        allowed=[ApplicationStatus.RECEIVED],
+        to=ApplicationStatus.VERIFYING,
+        action="application.verify",
+        what=_("开始核实"),
+        leader_only=False,
+    )
+
+
+@transaction.atomic
+def application_record_result(
+    *, actor, application: SelfApplication, eligible: bool, reason: str
+) -> SelfApplication:
+    """Record the result with the reason fed back to the applicant; eligible raises clues."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("须填写结果理由（将反馈给申请人）。")})
+    application = _move(
+        actor=actor,
+        application=application,
+        allowed=[ApplicationStatus.VERIFYING],
+        to=ApplicationStatus.DECIDED,
+        action="application.result",
+        what=_("录入结果"),
+        leader_only=True,
+        reason=reason,
+        eligible=bool(eligible),
+        result_reason=reason,
+        decided_at=timezone.now(),
+    )
+    if application.eligible:
+        for risk in application.risk_types or [RiskType.OTHER]:
+            clue_raise(
+                actor=actor,
+                household=application.household,
+                risk_type=risk,
+                source="application",
+                reference=application.platform_id or f"application:{application.pk}",
+                note=application.description[:500],
+                application=application,
+                check_scope=False,
+            )
+    return application
+
+
+@transaction.atomic
+def application_complete(*, actor, application: SelfApplication) -> SelfApplication:
+    """Close the application (办结) once its result was fed back."""
+    return _move(
+        actor=actor,
+        application=application,
+        allowed=[ApplicationStatus.DECIDED],
+        to=ApplicationStatus.COMPLETED,
+        action="application.complete",
+        what=_("办结"),
+        leader_only=True,
+        completed_at=timezone.now(),
+    )

@@ -1,0 +1,57 @@
+"""Minimal factories for monitoring tests: households and persons created as plain rows.
+
+The households app is finished concurrently, so these depend only on ``Household``, ``Person``,
+their ``grid``/``household`` foreign keys, ``id_hash`` and ``households.idnumbers``.
+"""
+
+import datetime
+import itertools
+import random
+
+from households import idnumbers
+from households.models import Household, Person
+
+_seq = itertools.count(1)
+_rng = random.Random(4)
+
+
+def new_id_number() -> str:
+    """A valid, unused synthetic ID number."""
+    while True:
+        number = idnumbers.generate(
+            _rng,
+            birth=datetime.date(1970 + _rng.randrange(30), 1 + _rng.randrange(12), 1),
+            sex="male",
+        )
+        if not Person.objects.filter(id_hash=idnumbers.hash_id(number)).exists():
+            return number
+
+
+def make_person(household, *, id_number=None, relation="head", migrant_months=0, **extra):
+    number = id_number or new_id_number()
+    return Person.objects.create(
+        household=household,
+        name=extra.pop("name", f"成员{next(_seq)}"),
+        id_hash=idnumbers.hash_id(number),
+        id_encrypted=idnumbers.encrypt(number),
+        id_masked=idnumbers.mask(number),
+        relation=relation,
+        sex="male",
+        birth_date=idnumbers.birth_date(number),
+        migrant_months=migrant_months,
+        labour_capacity="ordinary",
+        **extra,
+    )
+
+
+def make_household(grid, *, head_id=None, migrant_months=0, **extra) -> Household:
+    """A household in group ``grid`` with a head (optionally with ``head_id`` as ID number)."""
+    n = next(_seq)
+    household = Household.objects.create(
+        number=extra.pop("number", f"T{grid.pk:04d}{n:06d}"),
+        grid=grid,
+        head_name=extra.pop("head_name", f"户主{n}"),
+        **extra,
+    )
+    make_person(household, id_number=head_id, migrant_months=migrant_months)
+    return household

@@ -1,0 +1,83 @@
+"""Figures of discovery: self-applications, risk clues, visit coverage (blind spots)."""
+
+from django.db.models import Count, Q
+
+from monitoring.models import OPEN_STATES, ApplicationStatus, ClueSource, ClueState
+
+from .. import selectors
+from .base import Provider, grouped, rate
+
+
+def _applications(ctx, buckets):
+    applications = selectors.subtree_applications(user=ctx.user, node=ctx.node)
+    rows = grouped(
+        applications,
+        "household__grid",
+        buckets,
+        filed=Count("pk"),
+        completed=Count("pk", filter=Q(status=ApplicationStatus.COMPLETED)),
+    )
+    return {
+        pk: {
+            "applications": row["filed"],
+            "applications_completed": row["completed"],
+            "application_completion_rate": rate(row["completed"], row["filed"]),
+        }
+        for pk, row in rows.items()
+    }
+
+
+def _clues(ctx, buckets):
+    clues = selectors.subtree_clues(user=ctx.user, node=ctx.node, today=ctx.today)
+    aggregates = {f"source_{s}": Count("pk", filter=Q(source=s)) for s in ClueSource.values}
+    aggregates |= {f"state_{s}": Count("pk", filter=Q(state=s)) for s in ClueState.values}
+    aggregates["open"] = Count("pk", filter=Q(state__in=OPEN_STATES))
+    aggregates["overdue"] = Count("pk", filter=Q(is_overdue=True))
+    rows = grouped(clues, "household__grid", buckets, **aggregates)
+    return {
+        pk: {
+            "clues_by_source": {s: row[f"source_{s}"] for s in ClueSource.values},
+            "clues_by_state": {s: row[f"state_{s}"] for s in ClueState.values},
+            "clues_open": row["open"],
+            "clues_overdue": row["overdue"],
+        }
+        for pk, row in rows.items()
+    }
+
+
+def _coverage(ctx, buckets):
+    blind = grouped(
+        selectors.subtree_blind_spots(user=ctx.user, node=ctx.node, month=ctx.month),
+        "grid",
+        buckets,
+        n=Count("pk"),
+    )
+    migrants = grouped(
+        selectors.subtree_migrants_uncontacted(user=ctx.user, node=ctx.node, month=ctx.month),
+        "grid",
+        buckets,
+        n=Count("pk"),
+    )
+    return {
+        b.pk: {"blind_spots": blind[b.pk]["n"], "migrants_uncontacted": migrants[b.pk]["n"]}
+        for b in buckets
+    }
+
+
+APPLICATIONS = Provider(
+    name="applications",
+    keys=("applications", "applications_completed", "application_completion_rate"),
+    compute=_applications,
+)
+CLUES = Provider(
+    name="clues",
+    keys=("clues_by_source", "clues_by_state", "clues_open", "clues_overdue"),
+    compute=_clues,
+    links={"clues_open": "clues", "clues_overdue": "clues"},
+)
+COVERAGE = Provider(
+    name="coverage",
+    keys=("blind_spots", "migrants_uncontacted"),
+    compute=_coverage,
+    links={"blind_spots": "coverage", "migrants_uncontacted": "coverage"},
+)

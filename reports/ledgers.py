@@ -1,0 +1,155 @@
+"""Ledgers (台账) as xlsx for a subtree, in the user's scope, ID numbers masked per role.
+
+Each ledger is a ``Ledger`` in ``LEDGERS``: a title, Chinese headers and a row generator over
+the same selector as the figures. Monitored households, measures and monthly reviews join this
+registry when their apps land (see ``docs/reports.md``).
+
+ID numbers: every ledger shows the masked form that the households app stores. Only a user with
+``households.view_full_id_number`` who asks for it (``full_ids``) gets whole numbers, decrypted
+row by row while the file is written, and one audit row records that export. The workbook is
+``write_only`` and rows come from ``iterator()``, so memory stays flat for a whole county.
+"""
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+
+from core.services import audit_record
+from grids.models import GridNode
+from households import idnumbers
+from households import selectors as household_selectors
+from households.models import PersonStatus
+from households.services import REVEAL_PERMISSION
+
+from . import selectors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    title: object
+    headers: tuple
+    #: ``rows(user, node, id_number)`` yields tuples; ``id_number(person)`` gives the ID column.
+    rows: Callable
+
+
+def _yes(value: bool) -> str:
+    return _("是") if value else _("否")
+
+
+def _grid_names(grid: GridNode) -> tuple[str, str]:
+    village = grid.parent
+    township = village.parent if village is not None else None
+    return (township.name if township else "", village.name if village else "")
+
+
+def household_ledger_rows(user, node, id_number):
+    """One row per active member of the subtree's active households (the households figure)."""
+    households = selectors.subtree_households(user=user, node=node).order_by().values("pk")
+    persons = (
+        household_selectors.person_list(user=user)
+        .filter(household__in=households, status=PersonStatus.ACTIVE)
+        .select_related("household__grid__parent__parent")
+        .order_by("household__grid__lft", "household__number", "pk")
+    )
+    for p in persons.iterator(chunk_size=2000):
+        h = p.household
+        township, village = _grid_names(h.grid)
+        yield (
+            township,
+            village,
+            h.grid.name,
+            h.grid.code,
+            h.number,
+            h.head_name,
+            h.get_household_type_display(),
+            _yes(h.platform_registered),
+            h.phone,
+            h.contact_name,
+            p.name,
+            p.get_relation_display(),
+            id_number(p),
+            p.get_sex_display(),
+            p.birth_date,
+            p.get_health_display(),
+            p.get_labour_capacity_display(),
+            _yes(p.medical_insurance),
+            p.get_social_assistance_display(),
+        )
+
+
+LEDGERS = {
+    "households": Ledger(
+        title=gettext_lazy("农户台账"),
+        headers=(
+            "乡镇",
+            "村（社区）",
+            "组网格",
+            "组网格编码",
+            "户编号",
+            "户主",
+            "户类型",
+            "注册政府救助平台",
+            "联系电话",
+            "监测联系人",
+            "成员姓名",
+            "与户主关系",
+            "身份证号",
+            "性别",
+            "出生日期",
+            "健康状况",
+            "劳动能力",
+            "基本医疗保险",
+            "低保/特困",
+        ),
+        rows=household_ledger_rows,
+    ),
+}
+
+
+def _masked(person) -> str:
+    return person.id_masked
+
+
+def _decrypted(person) -> str:
+    return idnumbers.decrypt(person.id_encrypted)
+
+
+def write_ledger(*, user, node: GridNode, key: str, full_ids: bool = False):
+    """The ledger ``key`` of ``node``'s subtree as an xlsx temporary file at its start.
+
+    ``full_ids`` needs ``households.view_full_id_number`` (``PermissionDenied`` otherwise) and
+    writes an audit row; without it every ID number is the stored masked form.
+    """
+    ledger = LEDGERS[key]
+    id_number = _masked
+    if full_ids:
+        if not user.has_perm(REVEAL_PERMISSION):
+            raise PermissionDenied(_("您没有查看完整身份证号的权限。"))
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action="ledger.export_full_ids",
+                obj=node,
+                tree_id=node.tree_id,
+                after={"ledger": key},
+                reason=_("导出含完整身份证号的台账"),
+            )
+        id_number = _decrypted
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(str(ledger.title))
+    ws.append([str(ledger.title), node.name, node.code])
+    ws.append(list(ledger.headers))
+    for row in ledger.rows(user, node, id_number):
+        ws.append(row)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    wb.save(out)
+    out.seek(0)
+    return out

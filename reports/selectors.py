@@ -1,0 +1,155 @@
+"""The querysets behind every figure, dashboard row and ledger of ``reports``.
+
+Each function starts from a lower app's scoped selector (``visible_to(user)``) and narrows it to
+one subtree by range on the tree index. A figure counts exactly the rows of the list that its
+dashboard cell links to, because both are built from the function here.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids import selectors as grid_selectors
+from grids.models import GridNode, Level
+from households import selectors as household_selectors
+from households.models import HouseholdStatus
+from monitoring import selectors as monitoring_selectors
+
+
+class _SystemReader:
+    """An unrestricted, read-only principal for commands and benchmarks (never logged in)."""
+
+    pk = None
+    id = None
+    username = "system-reader"
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = False
+
+    def has_perm(self, perm, obj=None):
+        # Reads every subtree, but is never granted personal data: ledgers stay masked.
+        return False
+
+    def __str__(self):
+        return self.username
+
+
+SYSTEM_READER = _SystemReader()
+
+
+def in_subtree(prefix: str, node: GridNode) -> dict:
+    """Filter kwargs for rows whose grid (reached by ``prefix``) lies in ``node``'s subtree."""
+    p = f"{prefix}__" if prefix else ""
+    return {f"{p}tree_id": node.tree_id, f"{p}lft__gte": node.lft, f"{p}lft__lte": node.rght}
+
+
+# -- grids ------------------------------------------------------------------------------------
+def subtree_nodes(*, user, node: GridNode):
+    """The grid nodes of ``node``'s subtree, ``node`` included."""
+    return grid_selectors.grid_list(user=user).filter(**in_subtree("", node))
+
+
+def subtree_assignments(*, user, node: GridNode):
+    """The grid assignments (网格长 and 网格员) on nodes of ``node``'s subtree."""
+    return grid_selectors.assignment_list(user=user).filter(**in_subtree("grid", node))
+
+
+# -- households -------------------------------------------------------------------------------
+def subtree_households(*, user, node: GridNode):
+    """The active households (在册) of ``node``'s subtree: the households covered."""
+    return household_selectors.household_list(user=user, with_member_count=False).filter(
+        status=HouseholdStatus.ACTIVE, **in_subtree("grid", node)
+    )
+
+
+def crowded_group_grids(*, user, node: GridNode, over: int):
+    """Group grids of the subtree holding more than ``over`` active households.
+
+    Rows ``{grid_id, grid__code, grid__name, grid__lft, households}`` — only the crowded grids
+    come back (HAVING), so the result stays small however large the county.
+    """
+    return (
+        subtree_households(user=user, node=node)
+        .order_by()
+        .values("grid_id", "grid__code", "grid__name", "grid__lft")
+        .annotate(households=Count("pk"))
+        .filter(households__gt=over)
+        .order_by("grid__lft")
+    )
+
+
+def soft_limit() -> int:
+    return settings.GRID_GROUP_SOFT_LIMIT
+
+
+def hard_limit() -> int:
+    return settings.GRID_GROUP_HARD_LIMIT
+
+
+# -- monitoring -------------------------------------------------------------------------------
+def subtree_applications(*, user, node: GridNode):
+    """The self-applications (农户自主申报) of households in ``node``'s subtree."""
+    return monitoring_selectors.application_list(user=user).filter(
+        **in_subtree("household__grid", node)
+    )
+
+
+def subtree_clues(*, user, node: GridNode, today: datetime.date | None = None):
+    """The risk clues of the subtree, annotated ``is_overdue`` (monitoring's rule)."""
+    return monitoring_selectors.clue_list(user=user, today=today).filter(
+        **in_subtree("household__grid", node)
+    )
+
+
+def subtree_blind_spots(*, user, node: GridNode, month: datetime.date):
+    """Active households of the subtree without an in-person visit in ``month`` (盲区)."""
+    return monitoring_selectors.coverage(user=user, node=node, month=month)["blind_spots"]
+
+
+def subtree_migrants_uncontacted(*, user, node: GridNode, month: datetime.date):
+    """Households with a member working away and no contact at all in ``month``'s quarter."""
+    return monitoring_selectors.coverage(user=user, node=node, month=month)["migrant_uncontacted"]
+
+
+# -- which grid -------------------------------------------------------------------------------
+def resolve_grid(*, user, code: str | None) -> GridNode:
+    """The visible node ``code``, else the user's top assignment, else the only county.
+
+    Raises ``Http404`` when ``code`` is absent or out of scope, and ``ValueError`` (with the
+    counties listed) when no default can be chosen.
+    """
+    if code:
+        try:
+            return grid_selectors.grid_get(user=user, code=code)
+        except GridNode.DoesNotExist:
+            raise Http404 from None
+    if user.pk is not None:
+        first = grid_selectors.user_assignments(user).first()
+        if first is not None:
+            return first.grid
+    counties = list(
+        grid_selectors.grid_list(user=user).filter(level=Level.COUNTY).order_by("code")[:50]
+    )
+    if len(counties) == 1:
+        return counties[0]
+    if not counties:
+        raise ValueError(_("没有可统计的县级网格。"))
+    listed = "，".join(f"{c.code} {c.name}" for c in counties)
+    raise ValueError(_("有多个县，请用网格编码指定其一：{counties}").format(counties=listed))
+
+
+def parse_month(value: str | None) -> datetime.date:
+    """``YYYY-MM`` → the first day of that month; empty → this month (local time)."""
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValueError(
+            _("月份应为 YYYY-MM 格式，例如 2025-06，而不是 {value}。").format(value=value)
+        ) from None

@@ -1,0 +1,25 @@
+"""The demo county's roll-up is the article's table (the figures come out of the data)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_demo_county_stats_match_the_article():
+    call_command("seed_county", "--no-demo-logins", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("county_stats", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["grids"] == {"county": 1, "township": 10, "village": 80, "group": 4286}
+    assert data["grid_members"]["township"] == 220
+    assert data["grid_members"]["village"] == 425
+    assert data["grid_members"]["group"] == 4286
+    assert data["households"] == 39154
+    assert (data["platform_registered"], data["platform_registration_rate"]) == (35972, 91.87)
+    assert (data["applications"], data["applications_completed"]) == (846, 775)
+    assert data["application_completion_rate"] == 91.61
+    assert data["group_grids_over_20"] == 0

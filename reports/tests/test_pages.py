@@ -1,0 +1,198 @@
+"""Dashboards and ledgers: scope, links, flat query counts, masking."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from core.models import AuditLog
+from grids import services as grid_services
+from grids.models import Level
+from households import idnumbers
+from households.tests.factories import HouseholdFactory, household_with_members
+
+from .conftest import add_households_everywhere
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_shows_the_county_table_and_townships_side_by_side(stats_tree, client):
+    t = stats_tree.tree
+    client.force_login(t.county)
+    response = client.get("/dashboard/?month=2026-05")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "测试县统计" in html
+    assert 'id="summary"' in html and 'id="children"' in html
+    # Drill-down to each township, figure links to the lists behind them.
+    assert f'href="/dashboard/{t.t1.code}/?month=2026-05"' in html
+    assert f'href="/dashboard/{t.t2.code}/?month=2026-05"' in html
+    assert f'href="/households/?grid={t.c.code}"' in html
+    assert f'href="/households/?grid={t.t1.code}"' in html
+    assert f'href="/monitoring/grids/{t.t1.code}/clues/"' in html
+    assert f'href="/monitoring/grids/{t.t1.code}/coverage/?month=2026-05"' in html
+    assert f'href="/dashboard/{t.c.code}/crowded/"' in html
+    assert "<svg" in html and "<script" not in html and "cdn" not in html.lower()
+    assert response.context["figures"]["households"] == 38
+    rows = {r["node"].code: r["f"] for r in response.context["child_rows"]}
+    assert rows[t.t1.code]["households"] == 35 and rows[t.t2.code]["households"] == 3
+
+
+def test_dashboard_of_a_village_lists_its_group_grids(stats_tree, client):
+    t = stats_tree.tree
+    client.force_login(t.v1_leader)
+    response = client.get("/dashboard/")  # default: the leader's own village
+    assert response.status_code == 200
+    assert response.context["node"] == t.v1
+    assert [r["node"].code for r in response.context["child_rows"]] == [t.g1.code, t.g2.code]
+    # Crumbs show only what the leader may see: no link up to the township.
+    assert f"/dashboard/{t.t1.code}/" not in response.content.decode()
+
+
+def test_dashboard_respects_scope(stats_tree, client):
+    t = stats_tree.tree
+    client.force_login(t.v1_leader)
+    assert client.get(f"/dashboard/{t.v2.code}/").status_code == 404
+    assert client.get(f"/dashboard/{t.t1.code}/").status_code == 404
+    assert client.get(f"/dashboard/{t.v2.code}/crowded/").status_code == 404
+    assert client.get(f"/dashboard/{t.v2.code}/ledgers/households.xlsx").status_code == 404
+    assert client.get(f"/dashboard/{t.g1.code}/").status_code == 200
+
+
+def test_dashboard_requires_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_nav_links_the_dashboard(stats_tree, client):
+    client.force_login(stats_tree.tree.county)
+    assert 'href="/dashboard/"' in client.get("/dashboard/").content.decode()
+
+
+def test_crowded_list_is_the_list_behind_the_figure(stats_tree, client):
+    t = stats_tree.tree
+    client.force_login(t.county)
+    response = client.get(f"/dashboard/{t.c.code}/crowded/")
+    assert [r["grid__code"] for r in response.context["rows"]] == [t.g1.code, t.g3.code]
+
+
+def _dashboard_queries(client, code):
+    client.get(f"/dashboard/{code}/")  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/dashboard/{code}/?month=2026-05")
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+#: session, user, scope, grid, ancestors, children, 8 figure queries for the subtree and 8 for
+#: its children, 2 for the user's permissions (the full-ID ledger link).
+DASHBOARD_QUERIES = 24
+
+
+def test_dashboard_query_count_is_flat_for_3_and_30_households(grid_tree, client):
+    client.force_login(grid_tree.county)
+    counts = []
+    for per_grid in (1, 10):  # 4 group grids: 4 → 40 households (3 and 30 over the page floor)
+        add_households_everywhere(grid_tree, per_grid if not counts else per_grid - 1)
+        counts.append(_dashboard_queries(client, grid_tree.c.code))
+    assert counts[0] == counts[1] == DASHBOARD_QUERIES
+
+
+def test_dashboard_query_count_is_flat_for_3_and_30_children(grid_tree, client):
+    t = grid_tree
+    client.force_login(t.county)
+    counts = []
+    for total in (3, 30):
+        existing = t.v3.get_children().count()
+        for i in range(existing, total):
+            grid_services.grid_create(
+                actor=t.superuser,
+                code=f"53342320000102{i:02d}",
+                name=f"三村第{i}网格",
+                level=Level.GROUP,
+                parent=t.v3,
+                village_group="第2村民小组",
+            )
+        t.v3.refresh_from_db()
+        for child in t.v3.get_children():
+            HouseholdFactory(grid=child)
+        counts.append(_dashboard_queries(client, t.v3.code))
+    assert counts[0] == counts[1] == DASHBOARD_QUERIES
+
+
+# -- ledgers ------------------------------------------------------------------------------
+@pytest.fixture
+def members(grid_tree):
+    """Two households with members in G1 (one with a known ID number) and one in G3."""
+    number = "533423198005010016"
+    number = number[:17] + idnumbers.check_char(number[:17])
+    from households.tests.factories import PersonFactory
+
+    h = household_with_members(grid_tree.g1, members=2, platform_registered=False)
+    PersonFactory(household=h, id_number=number, name="和丽")
+    household_with_members(grid_tree.g1, members=1)
+    household_with_members(grid_tree.g3, members=3)
+    return number
+
+
+def _sheet(response):
+    data = b"".join(response.streaming_content)
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    return data, [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+
+
+def test_household_ledger_is_masked_for_a_role_without_the_permission(grid_tree, members, client):
+    client.force_login(grid_tree.v1_leader)
+    response = client.get(f"/dashboard/{grid_tree.v1.code}/ledgers/households.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    data, rows = _sheet(response)
+    assert rows[1][:3] == ["乡镇", "村（社区）", "组网格"] and "身份证号" in rows[1]
+    body = rows[2:]
+    assert len(body) == 4  # V1's members only: 2 + 1 + the added member
+    id_col = rows[1].index("身份证号")
+    assert idnumbers.mask(members) in [r[id_col] for r in body]
+    assert all("*" in r[id_col] for r in body)
+    assert members.encode() not in data
+    # Not even inside the zip's compressed streams: check the shared strings uncompressed.
+    wb = load_workbook(io.BytesIO(data))
+    assert members not in str([c.value for row in wb.worksheets[0].iter_rows() for c in row])
+    # Asking for whole numbers without the permission is refused.
+    url = f"/dashboard/{grid_tree.v1.code}/ledgers/households.xlsx?full_ids=1"
+    assert client.get(url).status_code == 403
+
+
+def test_household_ledger_full_ids_for_a_permitted_role_are_audited(grid_tree, members, client):
+    user = grid_tree.county
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_full_id_number", content_type__app_label="households")
+    )
+    user = get_user_model().objects.get(pk=user.pk)
+    client.force_login(user)
+    masked = client.get(f"/dashboard/{grid_tree.c.code}/ledgers/households.xlsx")
+    assert members.encode() not in b"".join(masked.streaming_content)  # masked by default
+    assert not AuditLog.objects.filter(action="ledger.export_full_ids").exists()
+    full = client.get(f"/dashboard/{grid_tree.c.code}/ledgers/households.xlsx?full_ids=1")
+    _data, rows = _sheet(full)
+    id_col = rows[1].index("身份证号")
+    assert members in [r[id_col] for r in rows[2:]]
+    assert len(rows[2:]) == 7
+    assert AuditLog.objects.filter(action="ledger.export_full_ids", actor=user).count() == 1
+
+
+def test_household_ledger_query_count_is_flat(grid_tree, client):
+    client.force_login(grid_tree.county)
+    counts = []
+    for added in (3, 27):  # 3 households, then 30
+        for _ in range(added):
+            household_with_members(grid_tree.g2, members=1)
+        url = f"/dashboard/{grid_tree.c.code}/ledgers/households.xlsx"
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            b"".join(client.get(url).streaming_content)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

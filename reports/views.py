@@ -1,0 +1,63 @@
+"""Dashboard pages and ledger downloads: thin, the figures and ledgers do the work."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from . import selectors
+from .dashboard import dashboard_context, household_list_url
+from .ledgers import LEDGERS, XLSX, write_ledger
+
+
+def _month(request):
+    try:
+        return selectors.parse_month(request.GET.get("month"))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return timezone.localdate().replace(day=1)
+
+
+@login_required
+def dashboard(request, code=None):
+    """The roll-up of a grid's subtree (default: the user's top grid) and its children."""
+    month = _month(request)
+    try:
+        grid = selectors.resolve_grid(user=request.user, code=code)
+    except ValueError as exc:
+        return render(request, "reports/dashboard.html", {"problem": str(exc)})
+    context = dashboard_context(user=request.user, grid=grid, month=month)
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def crowded(request, code):
+    """Group grids of the subtree past the soft limit (the list behind ``group_grids_over_10``)."""
+    grid = selectors.resolve_grid(user=request.user, code=code)
+    rows = [
+        {**row, "url": household_list_url(row["grid__code"])}
+        for row in selectors.crowded_group_grids(
+            user=request.user, node=grid, over=selectors.soft_limit()
+        )
+    ]
+    context = {
+        "node": grid,
+        "rows": rows,
+        "soft": selectors.soft_limit(),
+        "hard": selectors.hard_limit(),
+    }
+    return render(request, "reports/crowded.html", context)
+
+
+@login_required
+def ledger(request, code, key):
+    """A ledger (台账) of the subtree as xlsx; ``?full_ids=1`` for permitted roles (audited)."""
+    if key not in LEDGERS:
+        raise Http404
+    grid = selectors.resolve_grid(user=request.user, code=code)
+    full_ids = request.GET.get("full_ids") == "1"
+    out = write_ledger(user=request.user, node=grid, key=key, full_ids=full_ids)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    name = f"{LEDGERS[key].title}-{grid.code}-{stamp}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
