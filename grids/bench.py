@@ -3,10 +3,9 @@
 import time
 
 from django.db import transaction
-from rest_framework.test import APIClient
 
 from core import seeding
-from core.benchmarks import measure
+from core.benchmarks import measure, page_through
 
 from .models import GridAssignment, GridNode, Level, Role
 from .treecheck import check_trees
@@ -52,24 +51,8 @@ def bench_tree(emit, scales):
                 )
                 township = GridNode.objects.filter(tree_id=tree_id, level=Level.TOWNSHIP).first()
                 leader = GridAssignment.objects.filter(grid=township, role=Role.LEADER).first().user
-                client = APIClient()
-                client.force_authenticate(leader)
                 url = f"/api/v1/grids/?ancestor={township.code}&level=group&page_size=1000"
-                listed = pages = 0
-                with measure() as m:
-                    while url:
-                        data = client.get(url).json()
-                        listed += len(data["results"])
-                        pages += 1
-                        url = data["next"]
-                emit(
-                    name="tree.list_township_groups",
-                    scale=scale,
-                    seconds=m["seconds"],
-                    queries=m["queries"],
-                    pages=pages,
-                    rows=listed,
-                )
+                emit(name="tree.list_township_groups", scale=scale, **page_through(leader, url))
                 raise _Rollback
         except _Rollback:
             pass

@@ -17,10 +17,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.test.utils import override_settings
 from openpyxl import Workbook
-from rest_framework.test import APIClient
 
 from core import seeding
-from core.benchmarks import measure
+from core.benchmarks import measure, page_through
 from grids.models import GridAssignment, GridNode, Level, Role
 
 from . import idnumbers
@@ -163,21 +162,5 @@ def _run(emit, scale):
         GridNode.objects.filter(tree_id=tree_id, level=Level.TOWNSHIP).order_by("code").first()
     )
     leader = GridAssignment.objects.filter(grid=township, role=Role.LEADER).first().user
-    client = APIClient()
-    client.force_authenticate(leader)
     url = f"/api/v1/households/?grid={township.code}&status={HouseholdStatus.ACTIVE}&page_size=500"
-    listed = pages = 0
-    with measure() as m:
-        while url:
-            data = client.get(url).json()
-            listed += len(data["results"])
-            pages += 1
-            url = data["next"]
-    emit(
-        name="registry.list_township_households",
-        scale=scale,
-        seconds=m["seconds"],
-        queries=m["queries"],
-        pages=pages,
-        rows=listed,
-    )
+    emit(name="registry.list_township_households", scale=scale, **page_through(leader, url))
