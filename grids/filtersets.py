@@ -4,19 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from .models import GridAssignment, GridNode, Level, Role
-
-
-def _subtree_of(queryset, prefix: str, code: str):
-    node = GridNode.objects.filter(code=code).only("tree_id", "lft", "rght").first()
-    if node is None:
-        return queryset.none()
-    return queryset.filter(
-        **{
-            f"{prefix}tree_id": node.tree_id,
-            f"{prefix}lft__gte": node.lft,
-            f"{prefix}lft__lte": node.rght,
-        }
-    )
+from .selectors import filter_subtree_code
 
 
 class GridNodeFilterSet(django_filters.FilterSet):
@@ -30,7 +18,7 @@ class GridNodeFilterSet(django_filters.FilterSet):
 
     def filter_ancestor(self, queryset, name, value):
         """Every node strictly below the node with code ``value``."""
-        return _subtree_of(queryset, "", value).exclude(code=value)
+        return filter_subtree_code(queryset, "", value).exclude(code=value)
 
 
 class GridAssignmentFilterSet(django_filters.FilterSet):
@@ -47,4 +35,4 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
         fields = ["grid", "role", "level", "department", "user"]
 
     def filter_grid(self, queryset, name, value):
-        return _subtree_of(queryset, "grid__", value)
+        return filter_subtree_code(queryset, "grid", value)

@@ -15,6 +15,25 @@ def grid_get(*, user, code: str) -> GridNode:
     return grid_list(user=user).get(code=code)
 
 
+def in_subtree(prefix: str, node: GridNode) -> dict:
+    """Filter kwargs for rows whose grid (reached by ``prefix``) lies in ``node``'s subtree.
+
+    ``prefix`` is a path to a grid such as ``"grid"`` or ``"household__grid"`` (``""``: the
+    nodes themselves); the node itself is included. This narrows a list to a subtree; it is not
+    a scope rule (start from ``visible_to`` for that).
+    """
+    p = f"{prefix}__" if prefix else ""
+    return {f"{p}tree_id": node.tree_id, f"{p}lft__gte": node.lft, f"{p}lft__lte": node.rght}
+
+
+def filter_subtree_code(queryset, prefix: str, code: str):
+    """``queryset`` narrowed to the subtree of the node with ``code`` (none if no such node)."""
+    node = GridNode.objects.filter(code=code).only("tree_id", "lft", "rght").first()
+    if node is None:
+        return queryset.none()
+    return queryset.filter(**in_subtree(prefix, node))
+
+
 def grid_subtree(node: GridNode):
     """Every node below ``node`` (not the node itself), by range on the tree index."""
     return GridNode.objects.filter(tree_id=node.tree_id, lft__gt=node.lft, lft__lt=node.rght)

@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from grids.selectors import filter_subtree_code
+
 from .idstore import lookup_hash
 from .models import (
     Health,
@@ -14,7 +16,6 @@ from .models import (
     PersonStatus,
     Schooling,
 )
-from .selectors import subtree_filter
 
 
 class HouseholdFilterSet(django_filters.FilterSet):
@@ -28,7 +29,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
         fields = ["grid", "household_type", "platform_registered", "status"]
 
     def filter_grid(self, queryset, name, value):
-        return subtree_filter(queryset, "grid__", value)
+        return filter_subtree_code(queryset, "grid", value)
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -49,7 +50,7 @@ class PersonFilterSet(django_filters.FilterSet):
         fields = ["household", "grid", "health", "labour_capacity", "schooling", "status"]
 
     def filter_grid(self, queryset, name, value):
-        return subtree_filter(queryset, "household__grid__", value)
+        return filter_subtree_code(queryset, "household__grid", value)
 
     def filter_id_number(self, queryset, name, value):
         """Exact match through the keyed hash; an invalid number matches nobody."""

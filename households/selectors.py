@@ -3,8 +3,6 @@
 from django.db.models import Case, Count, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from grids.models import GridNode
-
 from .idstore import lookup_hash
 from .models import Household, Person, PersonStatus, Relation
 
@@ -60,17 +58,3 @@ def person_find_by_id_number(*, user, id_number: str):
     if digest is None:
         return Person.objects.none()
     return person_list(user=user).filter(id_hash=digest)
-
-
-def subtree_filter(queryset, prefix: str, code: str):
-    """Rows whose grid (reached by ``prefix``) lies in the subtree of the node ``code``."""
-    node = GridNode.objects.filter(code=code).only("tree_id", "lft", "rght").first()
-    if node is None:
-        return queryset.none()
-    return queryset.filter(
-        **{
-            f"{prefix}tree_id": node.tree_id,
-            f"{prefix}lft__gte": node.lft,
-            f"{prefix}lft__lte": node.rght,
-        }
-    )

@@ -36,9 +36,7 @@ def _grid_from_request(request):
 def _households_in(request, grid):
     qs = selectors.household_list(user=request.user)
     if grid is not None:
-        qs = qs.filter(
-            grid__tree_id=grid.tree_id, grid__lft__gte=grid.lft, grid__lft__lte=grid.rght
-        )
+        qs = qs.filter(**grid_selectors.in_subtree("grid", grid))
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__startswith=q) | Q(head_name__contains=q))

@@ -16,6 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from grids.models import GridNode
+from grids.selectors import in_subtree
 from households.models import Household, HouseholdStatus, Person, PersonStatus
 
 from .models import (
@@ -64,18 +65,10 @@ def clue_list(*, user, today: datetime.date | None = None):
 
 def clue_inbox(*, user, node: GridNode, today: datetime.date | None = None, open_only=True):
     """A subtree's clues, overdue first, then by deadline (the village or township inbox)."""
-    qs = clue_list(user=user, today=today).filter(**_subtree("household__grid", node))
+    qs = clue_list(user=user, today=today).filter(**in_subtree("household__grid", node))
     if open_only:
         qs = qs.filter(state__in=OPEN_STATES)
     return qs.order_by("-is_overdue", "decide_by", "id")
-
-
-def _subtree(prefix: str, node: GridNode) -> dict:
-    return {
-        f"{prefix}__tree_id": node.tree_id,
-        f"{prefix}__lft__gte": node.lft,
-        f"{prefix}__lft__lte": node.rght,
-    }
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -115,7 +108,7 @@ def coverage(*, user, node: GridNode, month: datetime.date):
         household=OuterRef("pk"), status=PersonStatus.ACTIVE, migrant_months__gt=0
     )
     households = Household.objects.visible_to(user).filter(
-        status=HouseholdStatus.ACTIVE, **_subtree("grid", node)
+        status=HouseholdStatus.ACTIVE, **in_subtree("grid", node)
     )
     groups = (
         households.values("grid_id", "grid__code", "grid__name", "grid__lft")
@@ -161,7 +154,7 @@ def application_completion(*, user, node: GridNode) -> dict:
     """Self-applications filed and completed (办结) in ``node``'s subtree, with the rate."""
     counts = (
         SelfApplication.objects.visible_to(user)
-        .filter(**_subtree("household__grid", node))
+        .filter(**in_subtree("household__grid", node))
         .aggregate(
             filed=Count("id"), completed=Count("id", filter=Q(status=ApplicationStatus.COMPLETED))
         )

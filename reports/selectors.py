@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from grids import selectors as grid_selectors
 from grids.models import GridNode, Level
+from grids.selectors import in_subtree
 from households import selectors as household_selectors
 from households.models import HouseholdStatus
 from monitoring import selectors as monitoring_selectors
@@ -40,12 +41,6 @@ class _SystemReader:
 
 
 SYSTEM_READER = _SystemReader()
-
-
-def in_subtree(prefix: str, node: GridNode) -> dict:
-    """Filter kwargs for rows whose grid (reached by ``prefix``) lies in ``node``'s subtree."""
-    p = f"{prefix}__" if prefix else ""
-    return {f"{p}tree_id": node.tree_id, f"{p}lft__gte": node.lft, f"{p}lft__lte": node.rght}
 
 
 # -- grids ------------------------------------------------------------------------------------
