@@ -170,7 +170,7 @@ def test_create_wrong_level_gives_field_error_in_chinese(grid_tree, api):
     assert not GridNode.objects.filter(code="zz").exists()
 
 
-def test_member_cannot_create_and_gets_403(grid_tree, api):
+def test_member_cannot_create_above_its_group_grid(grid_tree, api):
     response = api.as_user(grid_tree.g1_member).post(
         "/api/v1/grids/",
         {
