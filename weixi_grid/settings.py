@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "grids",
     "households",
     "monitoring",
+    "comparison",
+    "assistance",
     "reports",
 ]
 

@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("households.api.urls")),
     path("", include("monitoring.api.urls")),
+    path("", include("comparison.api.urls")),
+    path("", include("assistance.api.urls")),
     path("", include("reports.api.urls")),
 ]
 
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("households.urls")),
     path("", include("monitoring.urls")),
+    path("", include("comparison.urls")),
+    path("", include("assistance.urls")),
     path("", include("reports.urls")),
     path(
         "accounts/login/",

@@ -1,6 +1,14 @@
-"""Monitoring data: visits, self-applications and the risk clues they raise."""
+"""Monitoring data: visits, self-applications, the risk clues they raise, and cases."""
 
 from .applications import ApplicationStatus, Channel, Matter, SelfApplication
+from .cases import (
+    CaseAction,
+    CaseCategory,
+    CaseEvent,
+    CaseState,
+    EliminationMethod,
+    MonitoringCase,
+)
 from .choices import MAX_RISK_TYPES, RiskType, risk_type_labels
 from .clues import OPEN_STATES, ClueEvidence, ClueSource, ClueState, RiskClue
 from .visits import CHECKS, CheckResult, IncomeChange, Visit, VisitMode
@@ -10,6 +18,12 @@ __all__ = [
     "MAX_RISK_TYPES",
     "OPEN_STATES",
     "ApplicationStatus",
+    "CaseAction",
+    "CaseCategory",
+    "CaseEvent",
+    "CaseState",
+    "EliminationMethod",
+    "MonitoringCase",
     "Channel",
     "CheckResult",
     "ClueEvidence",

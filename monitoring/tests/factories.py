@@ -55,3 +55,23 @@ def make_household(grid, *, head_id=None, migrant_months=0, **extra) -> Househol
     )
     make_person(household, id_number=head_id, migrant_months=migrant_months)
     return household
+
+
+def make_case(
+    household, *, category="marginal", risk_types=("illness",), identified_on=None, **extra
+):
+    """An open monitoring case on ``household`` (plain row, with its identification event)."""
+    from monitoring.models import CaseEvent, MonitoringCase
+
+    identified_on = identified_on or datetime.date(2026, 1, 10)
+    case = MonitoringCase.objects.create(
+        household=household,
+        category=category,
+        risk_types=list(risk_types),
+        identified_on=identified_on,
+        **extra,
+    )
+    CaseEvent.objects.create(
+        case=case, action="identify", to_state=case.state, on_date=identified_on
+    )
+    return case
