@@ -8,7 +8,14 @@ Every scoped model declares ``scope_path``, its way to its grid:
 
 The user's assignments are read once per request (cached on the user object) and turned into
 ``tree_id``/``lft`` range filters, which the ``(tree_id, lft, rght)`` index answers. Superusers
-see everything. Nothing else in the code base may hand-write a scope rule: call
+see everything.
+
+Department staff (an assignment with a ``department``, at county level) do not see the grid's
+subtree: they see only rows assigned to their department. A model opts in by declaring
+``scope_department``, its path to a ``grids.Department`` foreign key (a measure's responsible
+department, a department's own data batch). Rows of a model without it are invisible to them.
+
+Nothing else in the code base may hand-write a scope rule: call
 ``Model.objects.visible_to(user)`` (or ``core.scoping.restrict``).
 """
 
@@ -35,6 +42,7 @@ class Range:
 class Scope:
     unrestricted: bool
     ranges: tuple[Range, ...]
+    departments: frozenset[int] = frozenset()
 
     @property
     def root_trees(self) -> list[int]:
@@ -54,12 +62,19 @@ def user_scope(user) -> Scope:
         from .models import GridAssignment
 
         rows = GridAssignment.objects.filter(user_id=user.pk).values_list(
-            "grid__tree_id", "grid__lft", "grid__rght", "grid__parent_id"
+            "grid__tree_id", "grid__lft", "grid__rght", "grid__parent_id", "department_id"
         )
-        ranges = [Range(t, lft, rght, parent is None) for t, lft, rght, parent in rows]
+        ranges = [
+            Range(t, lft, rght, parent is None) for t, lft, rght, parent, dept in rows if not dept
+        ]
+        departments = frozenset(dept for *_grid, dept in rows if dept)
         # Drop ranges that another assignment already covers, so the SQL stays short.
         kept = [r for r in ranges if not any(o is not r and o.covers(r) and o != r for o in ranges)]
-        scope = Scope(unrestricted=False, ranges=tuple(sorted(set(kept), key=lambda r: r.lft)))
+        scope = Scope(
+            unrestricted=False,
+            ranges=tuple(sorted(set(kept), key=lambda r: r.lft)),
+            departments=departments,
+        )
     setattr(user, _CACHE_ATTR, scope)
     return scope
 
@@ -70,15 +85,18 @@ def clear_scope_cache(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def scope_q(scope_path: str, scope: Scope) -> Q | None:
-    """The filter for rows reached by ``scope_path``; None means unrestricted."""
+def scope_q(scope_path: str, scope: Scope, department_path: str | None = None) -> Q | None:
+    """The filter for rows reached by ``scope_path`` (and, for department staff, by
+    ``department_path``); None means unrestricted."""
     if scope.unrestricted:
         return None
+    q = Q(pk__in=[])
+    if department_path and scope.departments:
+        q |= Q(**{f"{department_path}__in": sorted(scope.departments)})
     if scope_path.startswith("tree:"):
         field = scope_path.split(":", 1)[1]
-        return Q(**{f"{field}__in": scope.root_trees})
+        return q | Q(**{f"{field}__in": scope.root_trees})
     prefix = "" if scope_path == "self" else f"{scope_path}__"
-    q = Q(pk__in=[])
     for r in scope.ranges:
         if r.is_root:
             q |= Q(**{f"{prefix}tree_id": r.tree_id})
@@ -100,11 +118,12 @@ def restrict_queryset(queryset, user):
     scope_path = getattr(model, "scope_path", None)
     if scope_path is None:
         raise ImproperlyConfigured(f"{model.__name__} declares no scope_path.")
+    department_path = getattr(model, "scope_department", None)
     scope = user_scope(user)
-    q = scope_q(scope_path, scope)
+    q = scope_q(scope_path, scope, department_path)
     if q is None:
         return queryset
-    if not scope.ranges:
+    if not scope.ranges and not (department_path and scope.departments):
         return queryset.none()
     return queryset.filter(q)
 
@@ -113,6 +132,7 @@ def covers_node(user, node, *, roles=None, strict=False) -> bool:
     """Whether one of ``user``'s assignments (with a role in ``roles``) covers ``node``.
 
     ``strict`` excludes the assignment's own node (you may not rename the grid you lead).
+    Department staff cover no node: their work reaches them by department, not by grid.
     """
     if user.is_superuser:
         return True
@@ -123,6 +143,7 @@ def covers_node(user, node, *, roles=None, strict=False) -> bool:
         grid__tree_id=node.tree_id,
         grid__lft__lte=node.lft,
         grid__rght__gte=node.rght,
+        department__isnull=True,
     )
     if roles:
         qs = qs.filter(role__in=roles)

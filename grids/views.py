@@ -4,20 +4,33 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core.navigation import department_pages
+
 from . import selectors
 from .models import GridNode
 
 
 @login_required
 def home(request):
-    """The user's own grids; with a single grid, go straight to it."""
-    assignments = list(selectors.user_assignments(request.user))
-    if len(assignments) == 1 and not request.user.is_superuser:
+    """The user's own grids; with a single grid, go straight to it.
+
+    Department staff see no grid subtree: their home lists their department's pages.
+    """
+    everything = list(selectors.user_assignments(request.user))
+    assignments = [a for a in everything if a.department_id is None]
+    departments = [a.department for a in everything if a.department_id is not None]
+    if len(assignments) == 1 and not departments and not request.user.is_superuser:
         return redirect("grid-page", code=assignments[0].grid.code)
     roots = []
     if request.user.is_superuser:
         roots = list(GridNode.objects.root_nodes().order_by("code"))
-    return render(request, "grids/home.html", {"assignments": assignments, "roots": roots})
+    context = {
+        "assignments": assignments,
+        "roots": roots,
+        "departments": departments,
+        "department_pages": department_pages() if departments else [],
+    }
+    return render(request, "grids/home.html", context)
 
 
 @login_required

@@ -65,3 +65,10 @@ def test_language_can_switch_to_english(grid_tree, client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     body = client.get("/accounts/login/").content.decode()
     assert 'lang="en"' in body
+
+
+def test_department_staff_land_on_their_department_not_a_grid(grid_tree, client):
+    client.force_login(grid_tree.dept)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "医保" in response.content.decode()

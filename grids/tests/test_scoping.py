@@ -7,7 +7,7 @@ from grids.models import GridAssignment, GridNode
 from grids.scoping import clear_scope_cache, user_scope
 
 #: Apps whose models hold county data and must declare their path to a grid.
-DOMAIN_APPS = {"core", "grids", "households", "monitoring", "assistance", "reports"}
+DOMAIN_APPS = {"core", "grids", "households", "monitoring", "comparison", "assistance", "reports"}
 #: Models that are deliberately not scoped (reference data shared by every county).
 UNSCOPED = {"grids.department"}
 
@@ -70,3 +70,22 @@ def test_scope_is_loaded_once_per_user(grid_tree, django_assert_num_queries):
     with django_assert_num_queries(3):  # the assignments once, then two filtered reads
         list(GridNode.objects.visible_to(user))
         list(GridAssignment.objects.visible_to(user))
+
+
+@pytest.mark.django_db
+def test_department_staff_see_no_grid_subtree_only_their_departments_rows(grid_tree):
+    from grids.scoping import covers_node, scope_q
+    from households.models import Household
+
+    dept = grid_tree.dept
+    scope = user_scope(dept)
+    assert scope.ranges == () and len(scope.departments) == 1
+    assert not GridNode.objects.visible_to(dept).exists()
+    assert not Household.objects.visible_to(dept).exists()
+    assert not covers_node(dept, grid_tree.g1)
+    # A model that declares ``scope_department`` shows them their department's rows: the
+    # assignment's own department column stands in for such a model here.
+    q = scope_q("grid", scope, "department")
+    rows = GridAssignment.objects.filter(q)
+    assert {a.department_id for a in rows} == set(scope.departments)
+    assert rows.count() == GridAssignment.objects.filter(department__code="yibao").count()
