@@ -35,6 +35,9 @@ WITH n AS (
 ), c AS (
     SELECT rc.source, rc.state, rc.verify_by, rc.decide_by
     FROM monitoring_riskclue rc JOIN hall ON hall.id = rc.household_id
+), mc AS (
+    SELECT c.state, c.category, c.elimination_method
+    FROM monitoring_monitoringcase c JOIN hall ON hall.id = c.household_id
 )
 SELECT
   (SELECT COUNT(*) FROM n WHERE level = 'county'),
@@ -74,7 +77,14 @@ SELECT
        AND p.migrant_months > 0)
    AND NOT EXISTS (
      SELECT 1 FROM monitoring_visit v WHERE v.household_id = h.id
-       AND v.visited_on >= %(q_first)s AND v.visited_on <= %(q_last)s))
+       AND v.visited_on >= %(q_first)s AND v.visited_on <= %(q_last)s)),
+  (SELECT COUNT(*) FROM mc WHERE state = 'monitoring'),
+  (SELECT COUNT(*) FROM mc WHERE state = 'monitoring' AND category = 'unstable'),
+  (SELECT COUNT(*) FROM mc WHERE state = 'monitoring' AND category = 'marginal'),
+  (SELECT COUNT(*) FROM mc WHERE state = 'monitoring' AND category = 'sudden'),
+  (SELECT COUNT(*) FROM mc WHERE state = 'eliminated'),
+  (SELECT COUNT(*) FROM mc WHERE state = 'eliminated' AND elimination_method = 'assistance'),
+  (SELECT COUNT(*) FROM mc WHERE state = 'eliminated' AND elimination_method = 'natural')
 """
 
 
@@ -126,6 +136,10 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
         "clues_overdue": r[22],
         "blind_spots": r[23],
         "migrants_uncontacted": r[24],
+        "cases_unresolved": r[25],
+        "cases_by_category": {"unstable": r[26], "marginal": r[27], "sudden": r[28]},
+        "cases_by_state": {"monitoring": r[25], "eliminated": r[29]},
+        "cases_eliminated_by_method": {"assistance": r[30], "natural": r[31]},
     }
 
 

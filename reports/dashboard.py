@@ -74,6 +74,15 @@ def summary_rows(f: dict, link: dict) -> list[dict]:
         _row(_("农户申请事项"), f["applications"]),
         _row(_("已办结"), f["applications_completed"], rate=f["application_completion_rate"]),
         _row(_("未处理线索"), f["clues_open"], link["clues"]),
+        _row(_("风险未消除监测户"), f["cases_unresolved"]),
+        _row(
+            _("其中 脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户"),
+            " / ".join(str(f["cases_by_category"][c]) for c in ("unstable", "marginal", "sudden")),
+        ),
+        _row(
+            _("已消除风险（帮扶消除 / 自然消除）"),
+            " / ".join(str(f["cases_eliminated_by_method"][m]) for m in ("assistance", "natural")),
+        ),
         _row(_("逾期线索"), f["clues_overdue"], link["clues"], warn=bool(f["clues_overdue"])),
         _row(
             _("本月未走访（盲区）"),

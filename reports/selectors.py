@@ -19,6 +19,7 @@ from grids.selectors import in_subtree
 from households import selectors as household_selectors
 from households.models import HouseholdStatus
 from monitoring import selectors as monitoring_selectors
+from monitoring.models import MonitoringCase
 
 
 class _SystemReader:
@@ -109,6 +110,11 @@ def subtree_blind_spots(*, user, node: GridNode, month: datetime.date):
 def subtree_migrants_uncontacted(*, user, node: GridNode, month: datetime.date):
     """Households with a member working away and no contact at all in ``month``'s quarter."""
     return monitoring_selectors.coverage(user=user, node=node, month=month)["migrant_uncontacted"]
+
+
+def subtree_cases(*, user, node: GridNode):
+    """Every monitoring case (监测对象, each household episode) of the subtree."""
+    return MonitoringCase.objects.visible_to(user).filter(**in_subtree("household__grid", node))
 
 
 # -- which grid -------------------------------------------------------------------------------

@@ -35,13 +35,11 @@ PROVIDERS: list[Provider] = [
     households.CROWDED,
     monitoring.CLUES,
     monitoring.COVERAGE,
+    monitoring.CASES,
 ]
 
 #: Keys of the issue that wait for an app that does not exist yet (key → what it needs).
 PENDING = {
-    "cases_unresolved": "monitoring cases (MonitoringCase)",
-    "cases_by_category": "monitoring cases (MonitoringCase)",
-    "cases_by_state": "monitoring cases (MonitoringCase)",
     "measures_planned": "assistance (AssistancePlan, Measure)",
     "measures_implemented": "assistance (AssistancePlan, Measure)",
     "measures_implemented_by_category": "assistance (AssistancePlan, Measure)",

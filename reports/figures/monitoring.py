@@ -1,8 +1,16 @@
-"""Figures of discovery: self-applications, risk clues, visit coverage (blind spots)."""
+"""Figures of monitoring: self-applications, risk clues, visit coverage (blind spots), cases."""
 
 from django.db.models import Count, Q
 
-from monitoring.models import OPEN_STATES, ApplicationStatus, ClueSource, ClueState
+from monitoring.models import (
+    OPEN_STATES,
+    ApplicationStatus,
+    CaseCategory,
+    CaseState,
+    ClueSource,
+    ClueState,
+    EliminationMethod,
+)
 
 from .. import selectors
 from .base import Provider, grouped, rate
@@ -64,6 +72,29 @@ def _coverage(ctx, buckets):
     }
 
 
+def _cases(ctx, buckets):
+    cases = selectors.subtree_cases(user=ctx.user, node=ctx.node)
+    is_open = Q(state=CaseState.MONITORING)
+    aggregates = {
+        f"category_{c}": Count("pk", filter=is_open & Q(category=c)) for c in CaseCategory.values
+    }
+    aggregates |= {f"state_{s}": Count("pk", filter=Q(state=s)) for s in CaseState.values}
+    aggregates |= {
+        f"method_{m}": Count("pk", filter=Q(state=CaseState.ELIMINATED, elimination_method=m))
+        for m in EliminationMethod.values
+    }
+    rows = grouped(cases, "household__grid", buckets, **aggregates)
+    return {
+        pk: {
+            "cases_unresolved": row[f"state_{CaseState.MONITORING}"],
+            "cases_by_category": {c: row[f"category_{c}"] for c in CaseCategory.values},
+            "cases_by_state": {s: row[f"state_{s}"] for s in CaseState.values},
+            "cases_eliminated_by_method": {m: row[f"method_{m}"] for m in EliminationMethod.values},
+        }
+        for pk, row in rows.items()
+    }
+
+
 APPLICATIONS = Provider(
     name="applications",
     keys=("applications", "applications_completed", "application_completion_rate"),
@@ -80,4 +111,9 @@ COVERAGE = Provider(
     keys=("blind_spots", "migrants_uncontacted"),
     compute=_coverage,
     links={"blind_spots": "coverage", "migrants_uncontacted": "coverage"},
+)
+CASES = Provider(
+    name="cases",
+    keys=("cases_unresolved", "cases_by_category", "cases_by_state", "cases_eliminated_by_method"),
+    compute=_cases,
 )

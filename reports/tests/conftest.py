@@ -10,6 +10,8 @@ Households (active unless noted; ``reg`` = registered on the relief platform)::
 Self-applications: G1 3 (2 completed), G4 1 (completed).
 Clues (today 2026-05-10): G1 visit/new overdue; G2 application/verifying; G3 visit/dismissed;
 G4 department/confirmed.
+Cases: G1 open 边缘 (marginal); G2 open 脱贫不稳定 (unstable); G3 eliminated by assistance;
+G4 one eliminated naturally and one open 突发 (sudden).
 """
 
 import datetime
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from households.tests.factories import HouseholdFactory, PersonFactory
 from monitoring.models import RiskClue, SelfApplication, Visit
+from monitoring.tests.factories import make_case
 
 MONTH = datetime.date(2026, 5, 1)
 TODAY = datetime.date(2026, 5, 10)
@@ -111,4 +114,11 @@ def stats_tree(grid_tree):
     _clue(g2[0], "housing", "application", "verifying", datetime.date(2026, 5, 8))
     _clue(g3[0], "other", "visit", "dismissed", found, decision_reason="已核实无风险")
     _clue(g4[0], "drinking_water", "department", "confirmed", datetime.date(2026, 4, 1))
+
+    make_case(g1[0], category="marginal")
+    make_case(g2[0], category="unstable")
+    eliminated = {"state": "eliminated", "eliminated_on": datetime.date(2026, 4, 20)}
+    make_case(g3[0], category="marginal", elimination_method="assistance", **eliminated)
+    make_case(g4[0], category="unstable", elimination_method="natural", **eliminated)
+    make_case(g4[1], category="sudden")
     return SimpleNamespace(tree=t, g1=g1, g2=g2, g3=g3, g4=g4)

@@ -37,6 +37,10 @@ COUNTY = {
     "clues_overdue": 1,
     "blind_spots": 24,
     "migrants_uncontacted": 1,
+    "cases_unresolved": 3,
+    "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 1},
+    "cases_by_state": {"monitoring": 3, "eliminated": 2},
+    "cases_eliminated_by_method": {"assistance": 1, "natural": 1},
 }
 
 T1 = {
@@ -56,6 +60,10 @@ T1 = {
     "clues_overdue": 1,
     "blind_spots": 24,
     "migrants_uncontacted": 1,
+    "cases_unresolved": 2,
+    "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 0},
+    "cases_by_state": {"monitoring": 2, "eliminated": 1},
+    "cases_eliminated_by_method": {"assistance": 1, "natural": 0},
 }
 
 T2 = {
@@ -75,6 +83,10 @@ T2 = {
     "clues_overdue": 0,
     "blind_spots": 0,
     "migrants_uncontacted": 0,
+    "cases_unresolved": 1,
+    "cases_by_category": {"unstable": 0, "marginal": 0, "sudden": 1},
+    "cases_by_state": {"monitoring": 1, "eliminated": 1},
+    "cases_eliminated_by_method": {"assistance": 0, "natural": 1},
 }
 
 V1 = {
@@ -94,6 +106,10 @@ V1 = {
     "clues_overdue": 1,
     "blind_spots": 3,
     "migrants_uncontacted": 1,
+    "cases_unresolved": 2,
+    "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 0},
+    "cases_by_state": {"monitoring": 2, "eliminated": 0},
+    "cases_eliminated_by_method": {"assistance": 0, "natural": 0},
 }
 
 
@@ -174,8 +190,9 @@ def _count_queries(user, node):
     return len(ctx.captured_queries)
 
 
-#: scope (1) + grids, members, households, applications, crowded, clues, blind spots, migrants.
-FIGURE_QUERIES = 9
+#: scope (1) + grids, members, households, applications, crowded, clues, blind spots, migrants,
+#: cases.
+FIGURE_QUERIES = 10
 
 
 def test_figures_query_count_is_flat_in_households_and_grids(stats_tree):
