@@ -1,8 +1,8 @@
 """Ledgers (台账) as xlsx for a subtree, in the user's scope, ID numbers masked per role.
 
 Each ledger is a ``Ledger`` in ``LEDGERS``: a title, Chinese headers and a row generator over
-the same selector as the figures. Monitored households, measures and monthly reviews join this
-registry when their apps land (see ``docs/reports.md``).
+the same selector as the figures: households (one row per member), monitoring cases (one row
+per household episode); measures and monthly reviews join when their apps land.
 
 ID numbers: every ledger shows the masked form that the households app stores. Only a user with
 ``households.view_full_id_number`` who asks for it (``full_ids``) gets whole numbers, decrypted
@@ -13,9 +13,12 @@ row by row while the file is written, and one audit row records that export. The
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -24,8 +27,9 @@ from core.services import audit_record
 from grids.models import GridNode
 from households import idnumbers
 from households import selectors as household_selectors
-from households.models import PersonStatus
+from households.models import Person, PersonStatus, Relation
 from households.services import REVEAL_PERMISSION
+from monitoring.models import risk_type_labels
 
 from . import selectors
 
@@ -85,6 +89,69 @@ def household_ledger_rows(user, node, id_number):
         )
 
 
+def _head_person(field: str):
+    """The active head's ``field`` of the row's household (one correlated subquery)."""
+    heads = Person.objects.filter(
+        household=OuterRef("household"), relation=Relation.HEAD, status=PersonStatus.ACTIVE
+    ).order_by("pk")
+    return Subquery(heads.values(field)[:1])
+
+
+def _active_members():
+    members = (
+        Person.objects.filter(household=OuterRef("household"), status=PersonStatus.ACTIVE)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(members, output_field=IntegerField())
+
+
+def case_ledger_rows(user, node, id_number):
+    """One row per monitoring case (监测对象, each household episode) of the subtree."""
+    cases = (
+        selectors.subtree_cases(user=user, node=node)
+        .select_related("household__grid__parent__parent")
+        .annotate(
+            head_id_masked=_head_person("id_masked"),
+            head_id_encrypted=_head_person("id_encrypted"),
+            members_active=_active_members(),
+        )
+        .order_by("household__grid__lft", "household__number", "identified_on", "pk")
+    )
+    for c in cases.iterator(chunk_size=2000):
+        h = c.household
+        township, village = _grid_names(h.grid)
+        head = SimpleNamespace(id_masked=c.head_id_masked or "", id_encrypted=c.head_id_encrypted)
+        per_person = (
+            (c.income_12m / c.members_active).quantize(Decimal("0.01"))
+            if c.income_12m is not None and c.members_active
+            else None
+        )
+        yield (
+            township,
+            village,
+            h.grid.name,
+            h.number,
+            h.head_name,
+            id_number(head) if c.head_id_masked else "",
+            h.get_household_type_display(),
+            c.members_active or 0,
+            c.get_category_display(),
+            "、".join(risk_type_labels(c.risk_types)),
+            c.identified_on,
+            c.income_12m,
+            per_person,
+            c.spending_12m,
+            c.get_state_display(),
+            c.get_elimination_method_display(),
+            c.eliminated_on,
+            h.contact_name,
+            h.contact_phone,
+        )
+
+
 LEDGERS = {
     "households": Ledger(
         title=gettext_lazy("农户台账"),
@@ -110,6 +177,31 @@ LEDGERS = {
             "低保/特困",
         ),
         rows=household_ledger_rows,
+    ),
+    "cases": Ledger(
+        title=gettext_lazy("监测对象台账"),
+        headers=(
+            "乡镇",
+            "村（社区）",
+            "组网格",
+            "户编号",
+            "户主",
+            "户主身份证号",
+            "户类型",
+            "家庭人口",
+            "监测对象类别",
+            "风险类型",
+            "识别日期",
+            "近12个月家庭纯收入（元）",
+            "人均纯收入（元）",
+            "合规自付支出（元）",
+            "状态",
+            "消除方式",
+            "风险消除日期",
+            "监测联系人",
+            "联系电话",
+        ),
+        rows=case_ledger_rows,
     ),
 }
 

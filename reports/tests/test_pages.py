@@ -196,3 +196,57 @@ def test_household_ledger_query_count_is_flat(grid_tree, client):
             b"".join(client.get(url).streaming_content)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_case_ledger_lists_the_subtrees_cases_masked(grid_tree, members, client):
+    import datetime
+
+    from households.models import Person
+    from monitoring.tests.factories import make_case
+
+    with_id = Person.objects.get(name="和丽").household
+    with_id.members.filter(relation="head").update(relation="other")
+    with_id.members.filter(name="和丽").update(relation="head")
+    make_case(with_id, category="unstable", risk_types=["illness", "housing"], income_12m=9000)
+    other = household_with_members(grid_tree.g3, members=2)
+    make_case(
+        other,
+        state="eliminated",
+        eliminated_on=datetime.date(2026, 6, 1),
+        elimination_method="natural",
+    )
+    client.force_login(grid_tree.v1_leader)
+    data, rows = _sheet(client.get(f"/dashboard/{grid_tree.v1.code}/ledgers/cases.xlsx"))
+    headers, body = rows[1], rows[2:]
+    assert len(body) == 1  # V1 holds one case; G3's lies in V2
+    row = dict(zip(headers, body[0], strict=True))
+    assert row["户主身份证号"] == idnumbers.mask(members)
+    assert row["监测对象类别"] == "脱贫不稳定户" and row["风险类型"] == "因病、因安全住房"
+    assert row["家庭人口"] == 3 and row["人均纯收入（元）"] == 3000
+    assert row["状态"] == "监测中（风险未消除）"
+    assert members.encode() not in data
+    client.force_login(grid_tree.county)
+    _data, rows = _sheet(client.get(f"/dashboard/{grid_tree.c.code}/ledgers/cases.xlsx"))
+    states = sorted(r[rows[1].index("消除方式")] or "" for r in rows[2:])
+    assert states == ["", "自然消除"]
+
+
+def test_case_ledger_query_count_is_flat(grid_tree, client):
+    from monitoring.tests.factories import make_case
+
+    client.force_login(grid_tree.county)
+    counts = []
+    for added in (3, 27):
+        for _ in range(added):
+            make_case(household_with_members(grid_tree.g2, members=2))
+        url = f"/dashboard/{grid_tree.c.code}/ledgers/cases.xlsx"
+        with CaptureQueriesContext(connection) as ctx:
+            body = b"".join(client.get(url).streaming_content)
+        counts.append(len(ctx.captured_queries))
+        assert len(_sheet_rows(body)) == 2 + (3 if added == 3 else 30)
+    assert counts[0] == counts[1]
+
+
+def _sheet_rows(data):
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
