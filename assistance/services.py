@@ -295,12 +295,21 @@ def measure_add(
 
 @transaction.atomic
 def measure_add_suggested(
-    *, actor, plan: AssistancePlan, rule: SuggestionRule, planned_on=None, description=""
+    *, actor, plan: AssistancePlan, rule_id: int, planned_on=None, description=""
 ) -> Measure:
-    """Add the measure a suggestion rule proposes (one tap on the plan page)."""
+    """Add the measure that a suggestion rule proposes for this case (one tap on the plan
+    page); a rule that does not apply to the case (or a kind already held) is refused."""
+    from .rules import suggest_measures
+
+    locked = _locked_plan(plan)
+    _require_keeper(actor, locked.case.household)
+    suggestion = next((s for s in suggest_measures(locked.case) if s.rule_id == int(rule_id)), None)
+    if suggestion is None:
+        raise ValidationError({"rule": _("该建议不适用于此户，或计划中已有同类措施。")})
+    rule = SuggestionRule.objects.select_related("department").get(pk=suggestion.rule_id)
     return measure_add(
         actor=actor,
-        plan=plan,
+        plan=locked,
         category=rule.category,
         kind=rule.kind,
         department=rule.department,

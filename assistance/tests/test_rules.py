@@ -4,7 +4,7 @@ rule and the risk-elimination check registered in monitoring's hook."""
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from assistance import selectors, services
 from assistance.models import MeasureKind, SuggestionRule
@@ -120,7 +120,12 @@ def test_county_staff_may_not_change_defaults_nor_another_county(grid_tree):
 def test_suggested_measure_added_in_one_step_with_the_rule_department(grid_tree):
     plan = make_plan(grid_tree, risk_types=["drinking_water"])
     rule = SuggestionRule.objects.get(county=None, risk_type="drinking_water")
-    measure = services.measure_add_suggested(actor=grid_tree.g1_member, plan=plan, rule=rule)
+    measure = services.measure_add_suggested(actor=grid_tree.g1_member, plan=plan, rule_id=rule.pk)
+    with pytest.raises(ValidationError):  # now held: not suggested again
+        services.measure_add_suggested(actor=grid_tree.g1_member, plan=plan, rule_id=rule.pk)
+    housing = SuggestionRule.objects.get(county=None, risk_type="housing")
+    with pytest.raises(ValidationError):  # does not apply to this case
+        services.measure_add_suggested(actor=grid_tree.g1_member, plan=plan, rule_id=housing.pk)
     assert (measure.category, measure.kind, measure.department.code) == (
         "water",
         "water_supply",
