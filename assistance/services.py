@@ -150,7 +150,9 @@ def plan_create(
 ) -> AssistancePlan:
     """Draw up the plan of an open case (一户一方案); a case has at most one plan."""
     case = (
-        MonitoringCase.objects.select_for_update().select_related("household__grid").get(pk=case.pk)
+        MonitoringCase.objects.select_for_update(of=("self",))
+        .select_related("household__grid")
+        .get(pk=case.pk)
     )
     _require_keeper(actor, case.household)
     if case.state != CaseState.MONITORING:
@@ -192,7 +194,7 @@ def plan_update(*, actor, plan: AssistancePlan, **changes) -> AssistancePlan:
     if unknown:
         raise ValidationError({f: _("该字段不能修改。") for f in sorted(unknown)})
     plan = (
-        AssistancePlan.objects.select_for_update()
+        AssistancePlan.objects.select_for_update(of=("self",))
         .select_related("case__household__grid")
         .get(pk=plan.pk)
     )
@@ -249,7 +251,7 @@ def _clean_measure(data: dict) -> dict:
 
 def _locked_plan(plan) -> AssistancePlan:
     return (
-        AssistancePlan.objects.select_for_update()
+        AssistancePlan.objects.select_for_update(of=("self",))
         .select_related("case__household__grid")
         .get(pk=plan.pk)
     )
@@ -320,7 +322,7 @@ def measure_add_suggested(
 
 def _locked_measure(measure) -> Measure:
     return (
-        Measure.objects.select_for_update()
+        Measure.objects.select_for_update(of=("self",))
         .select_related("plan__case__household__grid", "department")
         .get(pk=measure.pk)
     )
@@ -467,7 +469,9 @@ def rule_save(*, actor, rule: SuggestionRule, **values) -> SuggestionRule:
         raise ValidationError(_("请至少选择风险类型或成员条件之一。"))
     before = None
     if rule.pk:
-        before = snapshot(SuggestionRule.objects.select_for_update().get(pk=rule.pk), RULE_FIELDS)
+        before = snapshot(
+            SuggestionRule.objects.select_for_update(of=("self",)).get(pk=rule.pk), RULE_FIELDS
+        )
     try:
         with transaction.atomic():
             rule.save()
