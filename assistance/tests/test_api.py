@@ -233,3 +233,37 @@ def test_implemented_without_evidence_is_400(grid_tree, api):
     assert response.status_code == 400 and "evidence" in response.json()["errors"]
     measure.refresh_from_db()
     assert measure.state == "planned"
+
+
+def test_department_cannot_change_or_create_plans(grid_tree, dept_client, two_measures):
+    plan, _, _ = two_measures
+    case = make_case(make_household(grid_tree.g2))
+    before = AssistancePlan.objects.filter(pk=plan.pk).values().get()
+
+    patch = dept_client.patch(f"/api/v1/plans/{plan.pk}/", {"contact_name": "x"}, format="json")
+    create = dept_client.post(
+        "/api/v1/plans/",
+        {"case": case.pk, "contact_name": "x", "contact_phone": "1"},
+        format="json",
+    )
+
+    assert patch.status_code == 404
+    assert create.status_code == 400 and "case" in create.json()["errors"]
+    assert AssistancePlan.objects.filter(pk=plan.pk).values().get() == before
+    assert not AssistancePlan.objects.filter(case=case).exists()
+
+
+def test_measure_list_filters(grid_tree, api, two_measures):
+    plan, own, other = two_measures
+    client = api.as_user(grid_tree.v1_leader)
+
+    def ids(query):
+        return {r["id"] for r in client.get(f"/api/v1/measures/?{query}").json()["results"]}
+
+    assert ids(f"department={department('minzheng').pk}") == {other.pk}
+    assert ids("kind=medical_insurance_subsidy") == {own.pk}
+    assert ids("category=security") == {own.pk, other.pk}
+    assert ids("state=implemented") == set()
+    assert ids(f"plan={plan.pk}") == {own.pk, other.pk}
+    plans = client.get(f"/api/v1/plans/?case={plan.case_id}").json()["results"]
+    assert [p["id"] for p in plans] == [plan.pk]
