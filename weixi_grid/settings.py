@@ -201,6 +201,9 @@ SPECTACULAR_SETTINGS = {
         "PersonStatusEnum": "households.models.PersonStatus",
         "JoinReasonEnum": "households.models.JoinReason",
         "LeaveReasonEnum": "households.models.LeaveReason",
+        "MeasureCategoryEnum": "assistance.models.MeasureCategory",
+        "MeasureKindEnum": "assistance.models.MeasureKind",
+        "MeasureStateEnum": "assistance.models.MeasureState",
     },
 }
 

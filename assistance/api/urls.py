@@ -1,3 +1,11 @@
 """API routes of the assistance app."""
 
-urlpatterns = []
+from rest_framework.routers import DefaultRouter
+
+from .views import MeasureViewSet, PlanViewSet
+
+router = DefaultRouter()
+router.register("plans", PlanViewSet, basename="plan")
+router.register("measures", MeasureViewSet, basename="measure")
+
+urlpatterns = router.urls

@@ -1,0 +1,148 @@
+"""Assistance endpoints: thin — parse, call one selector or service, render."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.response import Response
+
+from core.api.viewsets import ScopedModelViewSet
+from monitoring.models import MonitoringCase
+
+from .. import selectors, services
+from ..models import AssistancePlan, Measure
+from ..rules import suggest_measures
+from . import serializers as s
+
+
+def _valid(serializer_class, request, **kwargs):
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _visible(model, user, pk, field):
+    obj = model.objects.visible_to(user).filter(pk=pk).first()
+    if obj is None:
+        raise serializers.ValidationError(
+            {field: [_("{pk} 不存在或不在您的管辖范围内。").format(pk=pk)]}
+        )
+    return obj
+
+
+class _NotDeleted:
+    """Plans and measures are not deleted (a measure is cancelled): in scope 405, else 404."""
+
+    def destroy(self, request, *args, **kwargs):
+        self.get_object()
+        raise MethodNotAllowed(request.method)
+
+
+class PlanViewSet(_NotDeleted, ScopedModelViewSet):
+    """Assistance plans (一户一方案) of the households in the caller's subtrees, with their
+    measures, warnings and overdue flag. Department accounts see none."""
+
+    queryset_model = AssistancePlan
+    selector = staticmethod(selectors.plan_list)
+    serializer_class = s.PlanSerializer
+    filterset_fields = ["case", "case__state"]
+    ordering_fields = ["drawn_up_on"]
+    ordering = ["-drawn_up_on", "-id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _render(self, plan, code=status.HTTP_200_OK):
+        plan = selectors.plan_list(user=self.request.user).get(pk=plan.pk)
+        return Response(s.PlanSerializer(plan).data, status=code)
+
+    @extend_schema(request=s.PlanWriteSerializer, responses={201: s.PlanSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(s.PlanWriteSerializer, request)
+        case = _visible(MonitoringCase, request.user, data.pop("case"), "case")
+        plan = services.plan_create(actor=request.user, case=case, **data)
+        return self._render(plan, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PlanUpdateSerializer, responses=s.PlanSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        data = _valid(s.PlanUpdateSerializer, request)
+        return self._render(services.plan_update(actor=request.user, plan=plan, **data))
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            self.get_object()
+            raise MethodNotAllowed(request.method)
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=s.SuggestionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, *args, **kwargs):
+        """缺什么补什么: what the rules suggest for this plan's case and members."""
+        plan = self.get_object()
+        items = suggest_measures(plan.case, existing=list(plan.measures.all()))
+        return Response(s.SuggestionSerializer(items, many=True).data)
+
+    @extend_schema(request=s.AddSuggestedSerializer, responses={201: s.MeasureSerializer})
+    @action(detail=True, methods=["post"], url_path="add-suggested")
+    def add_suggested(self, request, *args, **kwargs):
+        """Add one suggested measure by its rule."""
+        plan = self.get_object()
+        data = _valid(s.AddSuggestedSerializer, request)
+        measure = services.measure_add_suggested(
+            actor=request.user, plan=plan, rule_id=data["rule"], planned_on=data.get("planned_on")
+        )
+        measure = selectors.measure_list(user=request.user).get(pk=measure.pk)
+        return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+
+
+class MeasureViewSet(_NotDeleted, ScopedModelViewSet):
+    """Measures: grid people see their subtrees' measures, a department its own across the
+    county. Only the plan's keepers add or edit measures; the department moves their state."""
+
+    queryset_model = Measure
+    selector = staticmethod(selectors.measure_list)
+    serializer_class = s.MeasureSerializer
+    filterset_fields = ["state", "category", "kind", "department", "plan"]
+    ordering_fields = ["planned_on", "implemented_on", "updated_at"]
+    ordering = ["planned_on", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _render(self, measure, code=status.HTTP_200_OK):
+        measure = selectors.measure_list(user=self.request.user).get(pk=measure.pk)
+        return Response(s.MeasureSerializer(measure).data, status=code)
+
+    @extend_schema(request=s.MeasureWriteSerializer, responses={201: s.MeasureSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(s.MeasureWriteSerializer, request)
+        plan = _visible(AssistancePlan, request.user, data.pop("plan"), "plan")
+        measure = services.measure_add(actor=request.user, plan=plan, **data)
+        return self._render(measure, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MeasureUpdateSerializer, responses=s.MeasureSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        measure = self.get_object()
+        data = _valid(s.MeasureUpdateSerializer, request)
+        return self._render(services.measure_update(actor=request.user, measure=measure, **data))
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            self.get_object()
+            raise MethodNotAllowed(request.method)
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=s.MeasureStateSerializer, responses=s.MeasureSerializer)
+    @action(detail=True, methods=["post"])
+    def state(self, request, *args, **kwargs):
+        """Move the state: ``in_progress``, ``implemented`` (``implemented_on``, ``evidence``),
+        ``not_implemented`` or ``cancelled`` (``reason``). The department may do all but cancel."""
+        measure = self.get_object()
+        data = _valid(s.MeasureStateSerializer, request)
+        measure = services.measure_set_state(
+            actor=request.user,
+            measure=measure,
+            state=data["state"],
+            on_date=data.get("implemented_on"),
+            evidence=data["evidence"],
+            reason=data["reason"],
+        )
+        return self._render(measure)
