@@ -29,7 +29,7 @@ ARTICLE_MEASURES = 1510
 ARTICLE_IMPLEMENTED = {
     MeasureCategory.INDUSTRY: 71,
     MeasureCategory.EMPLOYMENT: 63,
-    MeasureCategory.SECURITY: 919,
+    MeasureCategory.COMPREHENSIVE_SECURITY: 919,
 }
 
 #: Implemented 综合保障 measures, one layer per pass over the cases.
@@ -152,7 +152,7 @@ def seed_assistance(ctx: SeedContext) -> None:
     figures = _seed_open(open_cases, able, add, rng)
     for case in closed:
         kind, dept, description, _amount = SECURITY_LAYERS[0]
-        add(case, ("security", kind, dept, description), implemented=True)
+        add(case, ("comprehensive_security", kind, dept, description), implemented=True)
         if case["household_id"] in able:
             add(
                 case,
@@ -160,7 +160,11 @@ def seed_assistance(ctx: SeedContext) -> None:
                 implemented=True,
             )
         else:
-            add(case, ("security", "dibao", "minzheng", "纳入农村低保"), implemented=True)
+            add(
+                case,
+                ("comprehensive_security", "dibao", "minzheng", "纳入农村低保"),
+                implemented=True,
+            )
     Measure.objects.bulk_create(measures, batch_size=BATCH)
     ctx.log(
         f"  帮扶：计划 {len(plans)} 个；风险未消除户措施 {figures['measures']} 项，"
@@ -175,11 +179,16 @@ def _seed_open(cases, able, add, rng) -> dict:
         return targets(0)
     goal = targets(n)
     implemented = goal["implemented"]
-    security = implemented[MeasureCategory.SECURITY]
+    security = implemented[MeasureCategory.COMPREHENSIVE_SECURITY]
     # 综合保障, layer by layer over the cases (two or three each at the article's ratio).
     for j in range(security):
         kind, dept, description, amount = SECURITY_LAYERS[(j // n) % len(SECURITY_LAYERS)]
-        add(cases[j % n], ("security", kind, dept, description), implemented=True, amount=amount)
+        add(
+            cases[j % n],
+            ("comprehensive_security", kind, dept, description),
+            implemented=True,
+            amount=amount,
+        )
     # Development help implemented: industry, then employment, for households able to work.
     workers = [c for c in cases if c["household_id"] in able] or cases
     has_development = set()

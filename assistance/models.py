@@ -30,7 +30,7 @@ class MeasureCategory(models.TextChoices):
     HEALTH = "health", _("健康")
     COMPULSORY_EDUCATION = "compulsory_education", _("义务教育")
     OTHER_EDUCATION = "other_education", _("其他教育")
-    SECURITY = "security", _("综合保障")
+    COMPREHENSIVE_SECURITY = "comprehensive_security", _("综合保障")
     SOCIAL = "social", _("社会帮扶")
     RELOCATION = "relocation", _("搬迁")
     LIVING_CONDITIONS = "living_conditions", _("生产生活条件改善")

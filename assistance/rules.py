@@ -38,7 +38,7 @@ NON_COMPULSORY = (Schooling.SENIOR, Schooling.VOCATIONAL, Schooling.COLLEGE)
 RISK_ANSWERS = {
     RiskType.ILLNESS: (
         MeasureCategory.HEALTH,
-        MeasureCategory.SECURITY,
+        MeasureCategory.COMPREHENSIVE_SECURITY,
         MeasureCategory.SOCIAL,
     ),
     RiskType.HOUSING: (MeasureCategory.HOUSING, MeasureCategory.RELOCATION),

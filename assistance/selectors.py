@@ -107,6 +107,16 @@ def measure_list(*, user):
     )
 
 
+def open_case_measures(*, user):
+    """The measures ``user`` may see that count in the figures: drawn up (not cancelled) for
+    households whose risk is not eliminated (the case is open)."""
+    return (
+        Measure.objects.visible_to(user)
+        .filter(plan__case__state=CaseState.MONITORING)
+        .exclude(state=MeasureState.CANCELLED)
+    )
+
+
 def department_measures(*, user, state: str | None = None):
     """The measures of the departments ``user`` works for (the department's own list)."""
     qs = measure_list(user=user).filter(department__isnull=False)

@@ -11,6 +11,8 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assistance.models import ANSWERING_STATES, MeasureCategory
+from assistance.selectors import overdue_cutoff
 from core import seeding
 from core.benchmarks import measure
 from grids.models import GridNode
@@ -23,7 +25,7 @@ BENCH_CODE = "990003"
 
 # One statement; CTEs keep the subtree ranges in one place. Portable (PostgreSQL and SQLite):
 # SUM(CASE …) rather than FILTER, booleans compared by truth.
-FIGURES_SQL = """
+_FIGURES_SQL = """
 WITH n AS (
     SELECT id, level FROM grids_gridnode
     WHERE tree_id = %(tree)s AND lft >= %(lft)s AND lft <= %(rght)s
@@ -38,6 +40,12 @@ WITH n AS (
 ), mc AS (
     SELECT c.state, c.category, c.elimination_method
     FROM monitoring_monitoringcase c JOIN hall ON hall.id = c.household_id
+), ms AS (
+    SELECT m.state, m.category FROM assistance_measure m
+    JOIN assistance_assistanceplan p ON p.id = m.plan_id
+    JOIN monitoring_monitoringcase c ON c.id = p.case_id AND c.state = 'monitoring'
+    JOIN hall ON hall.id = c.household_id
+    WHERE m.state <> 'cancelled'
 )
 SELECT
   (SELECT COUNT(*) FROM n WHERE level = 'county'),
@@ -84,8 +92,25 @@ SELECT
   (SELECT COUNT(*) FROM mc WHERE state = 'monitoring' AND category = 'sudden'),
   (SELECT COUNT(*) FROM mc WHERE state = 'eliminated'),
   (SELECT COUNT(*) FROM mc WHERE state = 'eliminated' AND elimination_method = 'assistance'),
-  (SELECT COUNT(*) FROM mc WHERE state = 'eliminated' AND elimination_method = 'natural')
+  (SELECT COUNT(*) FROM mc WHERE state = 'eliminated' AND elimination_method = 'natural'),
+  (SELECT COUNT(*) FROM ms),
+  (SELECT COUNT(*) FROM ms WHERE state = 'implemented'),
+  (SELECT COUNT(*) FROM monitoring_monitoringcase c JOIN hall ON hall.id = c.household_id
+     WHERE c.state = 'monitoring' AND c.identified_on < %(overdue_cutoff)s
+       AND NOT EXISTS (
+         SELECT 1 FROM assistance_assistanceplan p JOIN assistance_measure m ON m.plan_id = p.id
+         WHERE p.case_id = c.id AND m.state IN ({answering}))),
+{by_category}
 """
+
+
+FIGURES_SQL = _FIGURES_SQL.format(
+    answering=", ".join(f"'{state}'" for state in ANSWERING_STATES),
+    by_category=",\n".join(
+        f"  (SELECT COUNT(*) FROM ms WHERE state = 'implemented' AND category = '{c}')"
+        for c in MeasureCategory.values
+    ),
+)
 
 
 def _rate(part, whole):
@@ -109,6 +134,7 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
         "m_last": m_last,
         "q_first": q_first,
         "q_last": q_last,
+        "overdue_cutoff": overdue_cutoff(today),
     }
     with connection.cursor() as cursor:
         cursor.execute(FIGURES_SQL, params)
@@ -140,6 +166,10 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
         "cases_by_category": {"unstable": r[26], "marginal": r[27], "sudden": r[28]},
         "cases_by_state": {"monitoring": r[25], "eliminated": r[29]},
         "cases_eliminated_by_method": {"assistance": r[30], "natural": r[31]},
+        "measures_planned": r[32],
+        "measures_implemented": r[33],
+        "measures_implemented_by_category": dict(zip(MeasureCategory.values, r[35:], strict=True)),
+        "plans_overdue": r[34],
     }
 
 

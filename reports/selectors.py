@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance import selectors as assistance_selectors
 from grids import selectors as grid_selectors
 from grids.models import GridNode, Level
 from grids.selectors import in_subtree
@@ -115,6 +116,20 @@ def subtree_migrants_uncontacted(*, user, node: GridNode, month: datetime.date):
 def subtree_cases(*, user, node: GridNode):
     """Every monitoring case (监测对象, each household episode) of the subtree."""
     return MonitoringCase.objects.visible_to(user).filter(**in_subtree("household__grid", node))
+
+
+# -- assistance -------------------------------------------------------------------------------
+def subtree_open_case_measures(*, user, node: GridNode):
+    """Measures drawn up (not cancelled) for the subtree's households whose risk is not
+    eliminated: the article's "measures planned" (and, implemented, "measures implemented")."""
+    return assistance_selectors.open_case_measures(user=user).filter(
+        **in_subtree("plan__case__household__grid", node)
+    )
+
+
+def subtree_overdue_plans(*, user, node: GridNode, today: datetime.date | None = None):
+    """Open cases whose plan has no measure a month after identification (assistance's rule)."""
+    return assistance_selectors.overdue_cases(user=user, node=node, today=today)
 
 
 # -- which grid -------------------------------------------------------------------------------

@@ -28,7 +28,13 @@ def department(code: str) -> Department:
 
 
 def make_measure(
-    tree, plan, *, category="security", kind="medical_insurance_subsidy", dept="yibao", **extra
+    tree,
+    plan,
+    *,
+    category="comprehensive_security",
+    kind="medical_insurance_subsidy",
+    dept="yibao",
+    **extra,
 ) -> Measure:
     return services.measure_add(
         actor=tree.superuser,

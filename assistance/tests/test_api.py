@@ -262,7 +262,7 @@ def test_measure_list_filters(grid_tree, api, two_measures):
 
     assert ids(f"department={department('minzheng').pk}") == {other.pk}
     assert ids("kind=medical_insurance_subsidy") == {own.pk}
-    assert ids("category=security") == {own.pk, other.pk}
+    assert ids("category=comprehensive_security") == {own.pk, other.pk}
     assert ids("state=implemented") == set()
     assert ids(f"plan={plan.pk}") == {own.pk, other.pk}
     plans = client.get(f"/api/v1/plans/?case={plan.case_id}").json()["results"]

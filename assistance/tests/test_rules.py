@@ -48,7 +48,7 @@ def test_member_without_medical_insurance_suggests_insurance_subsidy_from_yibao(
     suggestions = {s.kind: s for s in suggest_measures(case, today=TODAY)}
 
     s = suggestions[MeasureKind.MEDICAL_INSURANCE_SUBSIDY]
-    assert s.category == "security" and s.department_name == "医保"
+    assert s.category == "comprehensive_security" and s.department_name == "医保"
     assert "余秀英" in s.because
     assert MeasureKind.TEMPORARY_RELIEF in suggestions  # 因意外事故
     assert MeasureKind.HOUSE_RENOVATION not in suggestions
@@ -158,7 +158,7 @@ def test_risk_without_its_kind_of_measure_warns_until_answered(grid_tree, risk, 
 
 def test_illness_answered_by_a_social_security_measure(grid_tree):
     plan = make_plan(grid_tree, case=make_case(_weak_household(grid_tree), risk_types=["illness"]))
-    make_measure(grid_tree, plan, category="security", kind="dibao", dept="minzheng")
+    make_measure(grid_tree, plan, category="comprehensive_security", kind="dibao", dept="minzheng")
     assert "risk_illness" not in _codes(plan)
 
 

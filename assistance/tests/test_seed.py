@@ -86,7 +86,7 @@ def test_article_figures_at_366_open_cases(grid_tree, django_assert_num_queries)
     assert figures["planned"] == 1510
     assert figures["implemented"] == 1053
     by = figures["implemented_by_category"]
-    assert (by["industry"], by["employment"], by["security"]) == (71, 63, 919)
+    assert (by["industry"], by["employment"], by["comprehensive_security"]) == (71, 63, 919)
     # Every case has its plan; eliminated cases' measures are all implemented and not counted.
     assert AssistancePlan.objects.count() == 406
     closed = Measure.objects.filter(plan__case__state="eliminated")
@@ -106,7 +106,7 @@ def test_figures_scale_with_the_open_cases_and_narrow_to_a_subtree(grid_tree):
 
     figures = selectors.measure_figures(node=grid_tree.c)
     assert figures["planned"] == round(1510 * 100 / 366)
-    assert figures["implemented_by_category"]["security"] == round(919 * 100 / 366)
+    assert figures["implemented_by_category"]["comprehensive_security"] == round(919 * 100 / 366)
     t1 = selectors.measure_figures(node=grid_tree.t1)
     t2 = selectors.measure_figures(node=grid_tree.t2)
     assert t1["planned"] + t2["planned"] == figures["planned"] and t2["planned"] > 0

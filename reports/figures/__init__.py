@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from grids.models import GridNode
 
-from . import grids, households, monitoring
+from . import assistance, grids, households, monitoring
 from .base import FigureContext, Provider, rate
 
 __all__ = [
@@ -36,15 +36,13 @@ PROVIDERS: list[Provider] = [
     monitoring.CLUES,
     monitoring.COVERAGE,
     monitoring.CASES,
+    assistance.MEASURES,
+    assistance.PLANS_OVERDUE,
 ]
 
 #: Keys of the issue that wait for an app that does not exist yet (key → what it needs).
 PENDING = {
-    "measures_planned": "assistance (AssistancePlan, Measure)",
-    "measures_implemented": "assistance (AssistancePlan, Measure)",
-    "measures_implemented_by_category": "assistance (AssistancePlan, Measure)",
     "reviews_overdue": "monthly village reviews",
-    "plans_overdue": "assistance (AssistancePlan)",
 }
 
 

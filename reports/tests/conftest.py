@@ -12,6 +12,10 @@ Clues (today 2026-05-10): G1 visit/new overdue; G2 application/verifying; G3 vis
 G4 department/confirmed.
 Cases: G1 open 边缘 (marginal); G2 open 脱贫不稳定 (unstable); G3 eliminated by assistance;
 G4 one eliminated naturally and one open 突发 (sudden).
+Plans (identified 2026-01-10, so overdue without a measure by today): G1's case has 3 measures
+(industry and comprehensive security implemented, employment planned); G2's case one cancelled
+measure (overdue); G3's case had one implemented measure before its elimination (not counted);
+G4's open case has no plan (overdue).
 """
 
 import datetime
@@ -20,8 +24,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from assistance.services import measure_set_state
+from assistance.tests.factories import implement, make_measure, make_plan
 from households.tests.factories import HouseholdFactory, PersonFactory
-from monitoring.models import RiskClue, SelfApplication, Visit
+from monitoring.models import MonitoringCase, RiskClue, SelfApplication, Visit
 from monitoring.tests.factories import make_case
 
 MONTH = datetime.date(2026, 5, 1)
@@ -115,10 +121,19 @@ def stats_tree(grid_tree):
     _clue(g3[0], "other", "visit", "dismissed", found, decision_reason="已核实无风险")
     _clue(g4[0], "drinking_water", "department", "confirmed", datetime.date(2026, 4, 1))
 
-    make_case(g1[0], category="marginal")
-    make_case(g2[0], category="unstable")
+    c1 = make_case(g1[0], category="marginal")
+    c2 = make_case(g2[0], category="unstable")
+    c3 = make_case(g3[0], category="marginal")
     eliminated = {"state": "eliminated", "eliminated_on": datetime.date(2026, 4, 20)}
-    make_case(g3[0], category="marginal", elimination_method="assistance", **eliminated)
     make_case(g4[0], category="unstable", elimination_method="natural", **eliminated)
     make_case(g4[1], category="sudden")
+
+    p1 = make_plan(t, case=c1)
+    implement(t, make_measure(t, p1, category="industry", kind="industry_subsidy", dept=None))
+    implement(t, make_measure(t, p1))  # comprehensive security (医保参保资助)
+    make_measure(t, p1, category="employment", kind="job_placement", dept=None)
+    cancelled = make_measure(t, make_plan(t, case=c2))
+    measure_set_state(actor=t.superuser, measure=cancelled, state="cancelled", reason="重复录入")
+    implement(t, make_measure(t, make_plan(t, case=c3)))
+    MonitoringCase.objects.filter(pk=c3.pk).update(elimination_method="assistance", **eliminated)
     return SimpleNamespace(tree=t, g1=g1, g2=g2, g3=g3, g4=g4)

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assistance.models import MeasureCategory
 from grids import services as grid_services
 from grids.models import Level
 from reports import selectors
@@ -12,6 +13,10 @@ from reports.figures import PENDING, children_figures, county_figures, figure_ke
 from .conftest import MONTH, TODAY, add_households_everywhere
 
 pytestmark = pytest.mark.django_db
+
+
+def _by_category(**counts):
+    return {c: counts.get(c, 0) for c in MeasureCategory.values}
 
 
 def _figures(user, grid):
@@ -41,6 +46,10 @@ COUNTY = {
     "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 1},
     "cases_by_state": {"monitoring": 3, "eliminated": 2},
     "cases_eliminated_by_method": {"assistance": 1, "natural": 1},
+    "measures_planned": 3,
+    "measures_implemented": 2,
+    "measures_implemented_by_category": _by_category(industry=1, comprehensive_security=1),
+    "plans_overdue": 2,
 }
 
 T1 = {
@@ -64,6 +73,10 @@ T1 = {
     "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 0},
     "cases_by_state": {"monitoring": 2, "eliminated": 1},
     "cases_eliminated_by_method": {"assistance": 1, "natural": 0},
+    "measures_planned": 3,
+    "measures_implemented": 2,
+    "measures_implemented_by_category": _by_category(industry=1, comprehensive_security=1),
+    "plans_overdue": 1,
 }
 
 T2 = {
@@ -87,6 +100,10 @@ T2 = {
     "cases_by_category": {"unstable": 0, "marginal": 0, "sudden": 1},
     "cases_by_state": {"monitoring": 1, "eliminated": 1},
     "cases_eliminated_by_method": {"assistance": 0, "natural": 1},
+    "measures_planned": 0,
+    "measures_implemented": 0,
+    "measures_implemented_by_category": _by_category(),
+    "plans_overdue": 1,
 }
 
 V1 = {
@@ -110,6 +127,10 @@ V1 = {
     "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 0},
     "cases_by_state": {"monitoring": 2, "eliminated": 0},
     "cases_eliminated_by_method": {"assistance": 0, "natural": 0},
+    "measures_planned": 3,
+    "measures_implemented": 2,
+    "measures_implemented_by_category": _by_category(industry=1, comprehensive_security=1),
+    "plans_overdue": 1,
 }
 
 
@@ -191,8 +212,8 @@ def _count_queries(user, node):
 
 
 #: scope (1) + grids, members, households, applications, crowded, clues, blind spots, migrants,
-#: cases.
-FIGURE_QUERIES = 10
+#: cases, measures, overdue plans.
+FIGURE_QUERIES = 12
 
 
 def test_figures_query_count_is_flat_in_households_and_grids(stats_tree):
