@@ -2,7 +2,8 @@
 
 Each ledger is a ``Ledger`` in ``LEDGERS``: a title, Chinese headers and a row generator over
 the same selector as the figures: households (one row per member), monitoring cases (one row
-per household episode); measures and monthly reviews join when their apps land.
+per household episode, with its plan's warnings), assistance measures; monthly reviews join
+when their app lands.
 
 ID numbers: every ledger shows the masked form that the households app stores. Only a user with
 ``households.view_full_id_number`` who asks for it (``full_ids``) gets whole numbers, decrypted
@@ -120,6 +121,7 @@ def case_ledger_rows(user, node, id_number):
         )
         .order_by("household__grid__lft", "household__number", "identified_on", "pk")
     )
+    warnings = selectors.subtree_plan_warnings(user=user, node=node)
     for c in cases.iterator(chunk_size=2000):
         h = c.household
         township, village = _grid_names(h.grid)
@@ -149,6 +151,39 @@ def case_ledger_rows(user, node, id_number):
             c.eliminated_on,
             h.contact_name,
             h.contact_phone,
+            "；".join(w.message for w in warnings.get(c.pk, ())),
+        )
+
+
+def measure_ledger_rows(user, node, id_number):
+    """One row per assistance measure of the subtree's cases (no personal data beyond the
+    household number and head)."""
+    measures = (
+        selectors.subtree_measures(user=user, node=node)
+        .select_related("plan__case__household__grid__parent__parent", "department")
+        .order_by("plan__case__household__grid__lft", "plan__case__household__number", "pk")
+    )
+    for m in measures.iterator(chunk_size=2000):
+        case = m.plan.case
+        h = case.household
+        township, village = _grid_names(h.grid)
+        yield (
+            township,
+            village,
+            h.grid.name,
+            h.number,
+            h.head_name,
+            case.get_category_display(),
+            case.get_state_display(),
+            m.get_category_display(),
+            m.get_kind_display(),
+            m.department.name if m.department else "",
+            m.description,
+            m.amount,
+            m.planned_on,
+            m.get_state_display(),
+            m.implemented_on,
+            m.reason,
         )
 
 
@@ -200,8 +235,31 @@ LEDGERS = {
             "风险消除日期",
             "监测联系人",
             "联系电话",
+            "帮扶方案预警",
         ),
         rows=case_ledger_rows,
+    ),
+    "measures": Ledger(
+        title=gettext_lazy("帮扶措施台账"),
+        headers=(
+            "乡镇",
+            "村（社区）",
+            "组网格",
+            "户编号",
+            "户主",
+            "监测对象类别",
+            "监测状态",
+            "措施类别",
+            "具体措施",
+            "责任部门",
+            "措施内容",
+            "金额（元）",
+            "计划落实日期",
+            "状态",
+            "落实日期",
+            "未落实或取消原因",
+        ),
+        rows=measure_ledger_rows,
     ),
 }
 

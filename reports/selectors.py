@@ -127,6 +127,19 @@ def subtree_open_case_measures(*, user, node: GridNode):
     )
 
 
+def subtree_measures(*, user, node: GridNode):
+    """Every assistance measure of the subtree's cases (open or closed, in any state)."""
+    return assistance_selectors.measure_list(user=user).filter(
+        **in_subtree("plan__case__household__grid", node)
+    )
+
+
+def subtree_plan_warnings(*, user, node: GridNode) -> dict[int, list]:
+    """``{case_id: [PlanWarning…]}`` for the subtree's open cases whose plan misses a risk."""
+    cases = assistance_selectors.case_plan_list(user=user, node=node)
+    return {pk: w for pk, w in assistance_selectors.case_warnings(cases).items() if w}
+
+
 def subtree_overdue_plans(*, user, node: GridNode, today: datetime.date | None = None):
     """Open cases whose plan has no measure a month after identification (assistance's rule)."""
     return assistance_selectors.overdue_cases(user=user, node=node, today=today)

@@ -250,3 +250,37 @@ def test_case_ledger_query_count_is_flat(grid_tree, client):
 def _sheet_rows(data):
     wb = load_workbook(io.BytesIO(data), read_only=True)
     return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+
+
+def test_measure_ledger_and_plan_warnings(grid_tree, client):
+    from assistance.tests.factories import implement, make_measure, make_plan
+
+    plan = make_plan(grid_tree, "g1", risk_types=("housing",))
+    implement(grid_tree, make_measure(grid_tree, plan))  # 医保 subsidy: answers no housing risk
+    other = make_plan(grid_tree, "g3")
+    make_measure(grid_tree, other, category="health", kind="family_doctor", dept=None)
+    client.force_login(grid_tree.v1_leader)
+    _data, rows = _sheet(client.get(f"/dashboard/{grid_tree.v1.code}/ledgers/measures.xlsx"))
+    headers, body = rows[1], rows[2:]
+    assert len(body) == 1  # G3's plan lies in V2
+    row = dict(zip(headers, body[0], strict=True))
+    assert (row["措施类别"], row["状态"], row["责任部门"]) == ("综合保障", "已落实", "医保")
+    _data, rows = _sheet(client.get(f"/dashboard/{grid_tree.v1.code}/ledgers/cases.xlsx"))
+    warning = dict(zip(rows[1], rows[2], strict=True))["帮扶方案预警"]
+    assert "住房" in warning
+
+
+def test_measure_ledger_query_count_is_flat(grid_tree, client):
+    from assistance.tests.factories import make_measure, make_plan
+
+    client.force_login(grid_tree.county)
+    counts = []
+    for added in (3, 27):
+        for _ in range(added):
+            make_measure(grid_tree, make_plan(grid_tree, "g2"))
+        url = f"/dashboard/{grid_tree.c.code}/ledgers/measures.xlsx"
+        with CaptureQueriesContext(connection) as ctx:
+            body = b"".join(client.get(url).streaming_content)
+        counts.append(len(ctx.captured_queries))
+        assert len(_sheet_rows(body)) == 2 + (3 if added == 3 else 30)
+    assert counts[0] == counts[1]
