@@ -9,7 +9,8 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from core import benchmarks, seeding
 
-        from . import bench, demo
+        from . import bench, demo, demo_reviews
 
         seeding.register(demo.STEP)
+        seeding.register(demo_reviews.STEP)
         benchmarks.register("discovery", bench.bench_discovery)
