@@ -210,3 +210,18 @@ def test_review_page_of_a_village_with_200_households_has_bounded_queries(grid_t
     assert small == large, (small, large)
     # session, user, scope, review, roles, holders, items, open clues
     assert large == 8, large
+
+
+def test_admin_lists_lines_and_scoped_reviews_and_audits_line_changes(grid_tree, client):
+    from core.models import AuditLog
+
+    review = services.review_create(actor=grid_tree.superuser, village=grid_tree.v3, month=TODAY)
+    client.force_login(grid_tree.superuser)
+    response = client.post(
+        "/admin/monitoring/monitoringline/add/",
+        {"year": "2026", "area_code": "53", "area_name": "云南省", "yuan": "9000"},
+    )
+    assert response.status_code == 302
+    assert AuditLog.objects.filter(action="monitoring_line.create").exists()
+    page = client.get("/admin/monitoring/villagereview/").content.decode()
+    assert review.village.name in page
