@@ -58,3 +58,15 @@ def test_demo_county_has_366_households_whose_risk_is_not_eliminated():
     assert figures["methods"] == {"assistance": 520, "natural": 140}
     assert figures["rollbacks"] == 2
     assert figures["states"] == {"draft", "submitted", "returned", "approved", "confirmed"}
+
+
+def test_reviews_benchmark_prints_json_lines(capsys):
+    import json
+
+    call_command("bench", "reviews", "--scales", "0.05")
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    names = {x["name"] for x in lines}
+    assert {"reviews.confirm_batch", "reviews.page_busiest_review"} <= names
+    assert all(x["status"] == 200 for x in lines if x["name"] == "reviews.page_busiest_review")
+    # The throwaway county is rolled back.
+    assert not VillageReview.objects.exists()
