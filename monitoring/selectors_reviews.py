@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import GridAssignment, GridNode, Level, Role
 from grids.selectors import in_subtree
@@ -112,12 +113,14 @@ def holders(reviews) -> dict[int, str]:
     for r in reviews:
         if r.state in (ReviewState.DRAFT, ReviewState.RETURNED):
             who = "、".join(names.get(r.village_id, [])) or "—"
-            result[r.pk] = f"{r.village.name} 村级网格长 {who}"
+            result[r.pk] = _("{village} 村级网格长 {who}").format(village=r.village.name, who=who)
         elif r.state == ReviewState.SUBMITTED:
             who = "、".join(names.get(r.village.parent_id, [])) or "—"
-            result[r.pk] = f"{r.village.parent.name} 乡镇网格长 {who}"
+            result[r.pk] = _("{township} 乡镇网格长 {who}").format(
+                township=r.village.parent.name, who=who
+            )
         elif r.state == ReviewState.APPROVED:
-            result[r.pk] = "县级审定"
+            result[r.pk] = _("县级网格（审定）")
         else:
             result[r.pk] = ""
     return result
