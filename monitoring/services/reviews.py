@@ -538,6 +538,12 @@ def review_confirm(*, actor, review: VillageReview, on_date=None) -> VillageRevi
     for item in items:
         if item.case_id:
             item.case = locked_cases[item.case_id]
+        if item.decision == Decision.KEEP and item.case.state != CaseState.MONITORING:
+            problems.append(
+                _("{number} {head}：该户已不是监测中的对象，请重新研判。").format(
+                    number=item.household.number, head=item.household.head_name
+                )
+            )
         if item.decision == Decision.ELIMINATE:
             for msg in elimination_refusals(
                 item.case, item.method, income_12m=item.income_12m, on_date=on_date

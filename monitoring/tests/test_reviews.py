@@ -343,3 +343,24 @@ def test_case_history_records_each_transition(grid_tree):
         "identify",
         "eliminate",
     ]
+
+
+def test_keep_is_refused_at_confirmation_when_the_case_closed_meanwhile(grid_tree):
+    household = make_household(grid_tree.g1)
+    case = make_case(household)
+    review = services.review_create(actor=grid_tree.v1_leader, village=grid_tree.v1, month=MONTH)
+    services.review_update(
+        actor=grid_tree.v1_leader,
+        review=review,
+        meeting_on=TODAY,
+        attendance="村两委",
+        minutes="研判",
+    )
+    services.review_submit(actor=grid_tree.v1_leader, review=review)
+    services.review_approve(actor=grid_tree.t1_leader, review=review)
+    case.state, case.eliminated_on, case.elimination_method = "eliminated", TODAY, "natural"
+    case.save()
+    with pytest.raises(ValidationError, match="已不是监测中的对象"):
+        services.review_confirm(actor=grid_tree.county, review=review)
+    assert VillageReview.objects.get().state == ReviewState.APPROVED
+    assert case.events.count() == 1
