@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from monitoring.models import CaseEvent, MonitoringCase, ReviewItem, VillageReview
 
@@ -27,7 +28,9 @@ def _figures():
         "review_states": dict(VillageReview.objects.values_list("state").annotate(n=Count("id"))),
         # This month's items follow the discovery step's open clues; earlier months do not.
         "decided_items": ReviewItem.objects.filter(
-            review__state="confirmed", decision__in=["include", "eliminate"]
+            review__state="confirmed",
+            review__month__lt=timezone.localdate().replace(day=1),
+            decision__in=["include", "eliminate"],
         ).count(),
     }
 
