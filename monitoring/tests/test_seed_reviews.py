@@ -63,6 +63,7 @@ def test_demo_county_has_366_households_whose_risk_is_not_eliminated():
     assert figures["states"] == {"draft", "submitted", "returned", "approved", "confirmed"}
 
 
+@pytest.mark.slow
 def test_reviews_benchmark_prints_json_lines(capsys):
     import json
 
