@@ -9,7 +9,9 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from core import benchmarks, seeding
 
-        from . import bench, demo
+        from . import bench, bench_reviews, demo, demo_reviews
 
         seeding.register(demo.STEP)
+        seeding.register(demo_reviews.STEP)
         benchmarks.register("discovery", bench.bench_discovery)
+        benchmarks.register("reviews", bench_reviews.bench_reviews)

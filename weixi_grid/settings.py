@@ -197,6 +197,10 @@ SPECTACULAR_SETTINGS = {
         "CheckResultEnum": "monitoring.models.CheckResult",
         "RiskTypeEnum": "monitoring.models.RiskType",
         "ApplicationStatusEnum": "monitoring.models.ApplicationStatus",
+        "ClueStateEnum": "monitoring.models.ClueState",
+        "ReviewStateEnum": "monitoring.models.ReviewState",
+        "CaseStateEnum": "monitoring.models.CaseState",
+        "EliminationMethodEnum": "monitoring.models.EliminationMethod",
         "HouseholdStatusEnum": "households.models.HouseholdStatus",
         "PersonStatusEnum": "households.models.PersonStatus",
         "JoinReasonEnum": "households.models.JoinReason",
@@ -251,3 +255,14 @@ GRID_GROUP_HARD_LIMIT = env.int("GRID_GROUP_HARD_LIMIT", default=20)
 # calendar days of the clue (*local*: provinces set 10–20 working days; DOMAIN.md).
 CLUE_VERIFY_DAYS = env.int("CLUE_VERIFY_DAYS", default=5)
 CLUE_DECIDE_DAYS = env.int("CLUE_DECIDE_DAYS", default=15)
+
+# Monthly village review (每月综合研判) and risk elimination (docs/reviews.md). Public notice
+# (公示) at least N calendar days, both ends included; elimination no sooner than N months after
+# identification; the village submits by day N of the month; the township decides within N days
+# of submission and the county confirms within N days of approval (overdue lists).
+REVIEW_NOTICE_DAYS_INCLUDE = env.int("REVIEW_NOTICE_DAYS_INCLUDE", default=5)
+REVIEW_NOTICE_DAYS_ELIMINATE = env.int("REVIEW_NOTICE_DAYS_ELIMINATE", default=7)
+ELIMINATION_MIN_MONTHS = env.int("ELIMINATION_MIN_MONTHS", default=6)
+REVIEW_SUBMIT_DAY = env.int("REVIEW_SUBMIT_DAY", default=25)
+REVIEW_APPROVAL_DAYS = env.int("REVIEW_APPROVAL_DAYS", default=5)
+REVIEW_CONFIRM_DAYS = env.int("REVIEW_CONFIRM_DAYS", default=10)

@@ -1,10 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
+from .reviews import CaseViewSet, ReviewItemViewSet, ReviewViewSet
 from .views import ApplicationViewSet, ClueViewSet, VisitViewSet
 
 router = DefaultRouter()
 router.register("visits", VisitViewSet, basename="visit")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("clues", ClueViewSet, basename="clue")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("review-items", ReviewItemViewSet, basename="review-item")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = router.urls

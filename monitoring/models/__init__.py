@@ -11,9 +11,23 @@ from .cases import (
 )
 from .choices import MAX_RISK_TYPES, RiskType, risk_type_labels
 from .clues import OPEN_STATES, ClueEvidence, ClueSource, ClueState, RiskClue
+from .reviews import (
+    EDITABLE_STATES,
+    Decision,
+    MonitoringLine,
+    ReviewItem,
+    ReviewState,
+    VillageReview,
+)
 from .visits import CHECKS, CheckResult, IncomeChange, Visit, VisitMode
 
 __all__ = [
+    "EDITABLE_STATES",
+    "Decision",
+    "MonitoringLine",
+    "ReviewItem",
+    "ReviewState",
+    "VillageReview",
     "CHECKS",
     "MAX_RISK_TYPES",
     "OPEN_STATES",

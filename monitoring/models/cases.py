@@ -64,6 +64,15 @@ class MonitoringCase(models.Model):
         _("消除方式"), max_length=12, choices=EliminationMethod.choices, blank=True
     )
     note = models.TextField(_("备注"), blank=True)
+    #: The review decision that opened the case (None for cases recorded before reviews).
+    opened_by_item = models.OneToOneField(
+        "monitoring.ReviewItem",
+        verbose_name=_("纳入依据（研判事项）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opened_case",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -75,3 +75,32 @@ def make_case(
         case=case, action="identify", to_state=case.state, on_date=identified_on
     )
     return case
+
+
+def make_visit(household, *, visited_on=None, visitor=None, **checks):
+    """A visit row (all six checks secure unless given), without raising clues."""
+    from monitoring.models import Visit
+
+    return Visit.objects.create(
+        household=household,
+        visitor=visitor or _any_user(),
+        visited_on=visited_on or datetime.date(2026, 10, 1),
+        **checks,
+    )
+
+
+def _any_user():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.order_by("pk").first()
+    return user or get_user_model().objects.create_user("visitor", password="x")
+
+
+def make_line(*, area_code="53", year=2025, yuan=8700):
+    """A monitoring line (监测范围): Yunnan's 8,700 yuan for 2025 by default."""
+    from monitoring.models import MonitoringLine
+
+    line, _created = MonitoringLine.objects.get_or_create(
+        area_code=area_code, year=year, defaults={"yuan": yuan}
+    )
+    return line
