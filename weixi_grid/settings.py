@@ -200,6 +200,7 @@ SPECTACULAR_SETTINGS = {
         "ClueStateEnum": "monitoring.models.ClueState",
         "ReviewStateEnum": "monitoring.models.ReviewState",
         "CaseStateEnum": "monitoring.models.CaseState",
+        "CaseCategoryEnum": "monitoring.models.CaseCategory",
         "EliminationMethodEnum": "monitoring.models.EliminationMethod",
         "HouseholdStatusEnum": "households.models.HouseholdStatus",
         "PersonStatusEnum": "households.models.PersonStatus",

@@ -15,6 +15,13 @@ from .factories import make_case, make_household, make_line, make_person, make_v
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def only_monitorings_own_rules(monkeypatch):
+    """Apps above monitoring register their checks (assistance: the plan's measures); these
+    tests are about monitoring's own rules and the hook itself, so they start with none."""
+    monkeypatch.setattr(hooks, "_elimination_checks", {})
+
 DAY = datetime.date(2026, 11, 20)
 IDENTIFIED = datetime.date(2026, 3, 1)
 
