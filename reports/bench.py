@@ -8,6 +8,7 @@ that both agree, and prints ``ratio_to_sql`` (selector seconds / SQL seconds).
 
 import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,9 +18,11 @@ from core import seeding
 from core.benchmarks import measure
 from grids.models import GridNode
 from monitoring.selectors import month_bounds, quarter_bounds
+from monitoring.selectors_reviews import review_due_month
 
 from . import selectors
 from .figures import county_figures
+from .figures.monitoring import figure_now
 
 BENCH_CODE = "990003"
 
@@ -100,6 +103,13 @@ SELECT
        AND NOT EXISTS (
          SELECT 1 FROM assistance_assistanceplan p JOIN assistance_measure m ON m.plan_id = p.id
          WHERE p.case_id = c.id AND m.state IN ({answering}))),
+  (SELECT COUNT(*) FROM n WHERE level = 'village' AND NOT EXISTS (
+     SELECT 1 FROM monitoring_villagereview r WHERE r.village_id = n.id
+       AND r.month = %(due_month)s AND r.state IN ('submitted', 'approved', 'confirmed'))),
+  (SELECT COUNT(*) FROM monitoring_villagereview r JOIN n ON n.id = r.village_id
+     WHERE r.state = 'submitted' AND r.submitted_at < %(approval_limit)s),
+  (SELECT COUNT(*) FROM monitoring_villagereview r JOIN n ON n.id = r.village_id
+     WHERE r.state = 'approved' AND r.reviewed_at < %(confirm_limit)s),
 {by_category}
 """
 
@@ -123,6 +133,7 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
     """The figures of ``node``'s subtree by ``FIGURES_SQL`` (one statement), same shape."""
     m_first, m_last = month_bounds(month)
     q_first, q_last = quarter_bounds(month)
+    now = figure_now(today)
     params = {
         "tree": node.tree_id,
         "lft": node.lft,
@@ -135,6 +146,9 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
         "q_first": q_first,
         "q_last": q_last,
         "overdue_cutoff": overdue_cutoff(today),
+        "due_month": review_due_month(today),
+        "approval_limit": now - datetime.timedelta(days=settings.REVIEW_APPROVAL_DAYS),
+        "confirm_limit": now - datetime.timedelta(days=settings.REVIEW_CONFIRM_DAYS),
     }
     with connection.cursor() as cursor:
         cursor.execute(FIGURES_SQL, params)
@@ -168,7 +182,12 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
         "cases_eliminated_by_method": {"assistance": r[30], "natural": r[31]},
         "measures_planned": r[32],
         "measures_implemented": r[33],
-        "measures_implemented_by_category": dict(zip(MeasureCategory.values, r[35:], strict=True)),
+        "reviews_overdue": {
+            "not_submitted": r[35],
+            "approvals_waiting": r[36],
+            "confirmations_waiting": r[37],
+        },
+        "measures_implemented_by_category": dict(zip(MeasureCategory.values, r[38:], strict=True)),
         "plans_overdue": r[34],
     }
 

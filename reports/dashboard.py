@@ -41,6 +41,7 @@ def links(node: GridNode, month: datetime.date) -> dict:
         "coverage": reverse("visit-coverage", args=[node.code]) + "?" + month_q,
         "crowded": reverse("reports-crowded", args=[node.code]),
         "plans_overdue": reverse("assistance-overdue", args=[node.code]),
+        "overdue": reverse("review-overdue", args=[node.code]),
         "dashboard": reverse("reports-dashboard-grid", args=[node.code]) + "?" + month_q,
     }
 

@@ -20,6 +20,7 @@ from grids.selectors import in_subtree
 from households import selectors as household_selectors
 from households.models import HouseholdStatus
 from monitoring import selectors as monitoring_selectors
+from monitoring import selectors_reviews as review_selectors
 from monitoring.models import MonitoringCase
 
 
@@ -116,6 +117,22 @@ def subtree_migrants_uncontacted(*, user, node: GridNode, month: datetime.date):
 def subtree_cases(*, user, node: GridNode):
     """Every monitoring case (监测对象, each household episode) of the subtree."""
     return MonitoringCase.objects.visible_to(user).filter(**in_subtree("household__grid", node))
+
+
+def subtree_villages_not_submitted(*, user, node: GridNode, today: datetime.date):
+    """Villages of the subtree whose review of the latest due month was not handed on."""
+    villages, _month = review_selectors.villages_not_submitted(user=user, node=node, today=today)
+    return villages
+
+
+def subtree_approvals_waiting(*, user, node: GridNode, now):
+    """Submitted reviews of the subtree the township has not decided in time."""
+    return review_selectors.approvals_waiting(user=user, node=node, now=now)
+
+
+def subtree_confirmations_waiting(*, user, node: GridNode, now):
+    """Approved reviews of the subtree the county has not confirmed in time."""
+    return review_selectors.confirmations_waiting(user=user, node=node, now=now)
 
 
 # -- assistance -------------------------------------------------------------------------------

@@ -36,14 +36,13 @@ PROVIDERS: list[Provider] = [
     monitoring.CLUES,
     monitoring.COVERAGE,
     monitoring.CASES,
+    monitoring.REVIEWS_OVERDUE,
     assistance.MEASURES,
     assistance.PLANS_OVERDUE,
 ]
 
 #: Keys of the issue that wait for an app that does not exist yet (key → what it needs).
-PENDING = {
-    "reviews_overdue": "monthly village reviews",
-}
+PENDING: dict[str, str] = {}
 
 
 def figure_keys() -> list[str]:

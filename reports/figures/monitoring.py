@@ -1,6 +1,9 @@
 """Figures of monitoring: self-applications, risk clues, visit coverage (blind spots), cases."""
 
+import datetime
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from monitoring.models import (
     OPEN_STATES,
@@ -95,6 +98,40 @@ def _cases(ctx, buckets):
     }
 
 
+def figure_now(today: datetime.date) -> datetime.datetime:
+    """The moment that counts as now for ``today``: the real one, or noon of another day."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+
+
+def _reviews_overdue(ctx, buckets):
+    now = figure_now(ctx.today)
+    args = {"user": ctx.user, "node": ctx.node}
+    villages = grouped(
+        selectors.subtree_villages_not_submitted(**args, today=ctx.today),
+        "",
+        buckets,
+        n=Count("pk"),
+    )
+    approvals = grouped(
+        selectors.subtree_approvals_waiting(**args, now=now), "village", buckets, n=Count("pk")
+    )
+    confirmations = grouped(
+        selectors.subtree_confirmations_waiting(**args, now=now), "village", buckets, n=Count("pk")
+    )
+    return {
+        b.pk: {
+            "reviews_overdue": {
+                "not_submitted": villages[b.pk]["n"],
+                "approvals_waiting": approvals[b.pk]["n"],
+                "confirmations_waiting": confirmations[b.pk]["n"],
+            }
+        }
+        for b in buckets
+    }
+
+
 APPLICATIONS = Provider(
     name="applications",
     keys=("applications", "applications_completed", "application_completion_rate"),
@@ -116,4 +153,10 @@ CASES = Provider(
     name="cases",
     keys=("cases_unresolved", "cases_by_category", "cases_by_state", "cases_eliminated_by_method"),
     compute=_cases,
+)
+REVIEWS_OVERDUE = Provider(
+    name="reviews_overdue",
+    keys=("reviews_overdue",),
+    compute=_reviews_overdue,
+    links={"reviews_overdue": "overdue"},
 )

@@ -16,6 +16,9 @@ Plans (identified 2026-01-10, so overdue without a measure by today): G1's case 
 (industry and comprehensive security implemented, employment planned); G2's case one cancelled
 measure (overdue); G3's case had one implemented measure before its elimination (not counted);
 G4's open case has no plan (overdue).
+Reviews (due month April: today is before the 25th): V1 confirmed April; V2 submitted April on
+04-26, not approved after 5 days (approval waiting); V3 has no April review (not submitted) and
+its March review approved on 04-01, not confirmed after 10 days (confirmation waiting).
 """
 
 import datetime
@@ -27,7 +30,7 @@ from django.utils import timezone
 from assistance.services import measure_set_state
 from assistance.tests.factories import implement, make_measure, make_plan
 from households.tests.factories import HouseholdFactory, PersonFactory
-from monitoring.models import MonitoringCase, RiskClue, SelfApplication, Visit
+from monitoring.models import MonitoringCase, RiskClue, SelfApplication, VillageReview, Visit
 from monitoring.tests.factories import make_case
 
 MONTH = datetime.date(2026, 5, 1)
@@ -136,4 +139,17 @@ def stats_tree(grid_tree):
     measure_set_state(actor=t.superuser, measure=cancelled, state="cancelled", reason="重复录入")
     implement(t, make_measure(t, make_plan(t, case=c3)))
     MonitoringCase.objects.filter(pk=c3.pk).update(elimination_method="assistance", **eliminated)
+
+    def review(village, month, state, **times):
+        aware = {
+            k: timezone.make_aware(datetime.datetime.combine(v, datetime.time(9)))
+            for k, v in times.items()
+        }
+        return VillageReview.objects.create(village=village, month=month, state=state, **aware)
+
+    april, march = datetime.date(2026, 4, 1), datetime.date(2026, 3, 1)
+    submitted = datetime.date(2026, 4, 26)
+    review(t.v1, april, "confirmed", submitted_at=submitted, confirmed_at=datetime.date(2026, 5, 2))
+    review(t.v2, april, "submitted", submitted_at=submitted)
+    review(t.v3, march, "approved", submitted_at=march, reviewed_at=april)
     return SimpleNamespace(tree=t, g1=g1, g2=g2, g3=g3, g4=g4)

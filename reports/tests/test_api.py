@@ -119,5 +119,5 @@ def test_stats_endpoint_query_count_is_flat(grid_tree, client):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/api/v1/stats/").status_code == 200
         counts.append(len(ctx.captured_queries))
-    # session, user, scope, default grid (the user's top assignment), 11 figure queries
-    assert counts == [15, 15]
+    # session, user, scope, default grid (the user's top assignment), 14 figure queries
+    assert counts == [18, 18]

@@ -46,6 +46,7 @@ COUNTY = {
     "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 1},
     "cases_by_state": {"monitoring": 3, "eliminated": 2},
     "cases_eliminated_by_method": {"assistance": 1, "natural": 1},
+    "reviews_overdue": {"not_submitted": 1, "approvals_waiting": 1, "confirmations_waiting": 1},
     "measures_planned": 3,
     "measures_implemented": 2,
     "measures_implemented_by_category": _by_category(industry=1, comprehensive_security=1),
@@ -73,6 +74,7 @@ T1 = {
     "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 0},
     "cases_by_state": {"monitoring": 2, "eliminated": 1},
     "cases_eliminated_by_method": {"assistance": 1, "natural": 0},
+    "reviews_overdue": {"not_submitted": 0, "approvals_waiting": 1, "confirmations_waiting": 0},
     "measures_planned": 3,
     "measures_implemented": 2,
     "measures_implemented_by_category": _by_category(industry=1, comprehensive_security=1),
@@ -100,6 +102,7 @@ T2 = {
     "cases_by_category": {"unstable": 0, "marginal": 0, "sudden": 1},
     "cases_by_state": {"monitoring": 1, "eliminated": 1},
     "cases_eliminated_by_method": {"assistance": 0, "natural": 1},
+    "reviews_overdue": {"not_submitted": 1, "approvals_waiting": 0, "confirmations_waiting": 1},
     "measures_planned": 0,
     "measures_implemented": 0,
     "measures_implemented_by_category": _by_category(),
@@ -127,6 +130,7 @@ V1 = {
     "cases_by_category": {"unstable": 1, "marginal": 1, "sudden": 0},
     "cases_by_state": {"monitoring": 2, "eliminated": 0},
     "cases_eliminated_by_method": {"assistance": 0, "natural": 0},
+    "reviews_overdue": {"not_submitted": 0, "approvals_waiting": 0, "confirmations_waiting": 0},
     "measures_planned": 3,
     "measures_implemented": 2,
     "measures_implemented_by_category": _by_category(industry=1, comprehensive_security=1),
@@ -212,8 +216,8 @@ def _count_queries(user, node):
 
 
 #: scope (1) + grids, members, households, applications, crowded, clues, blind spots, migrants,
-#: cases, measures, overdue plans.
-FIGURE_QUERIES = 12
+#: cases, reviews not submitted, approvals and confirmations waiting, measures, overdue plans.
+FIGURE_QUERIES = 15
 
 
 def test_figures_query_count_is_flat_in_households_and_grids(stats_tree):

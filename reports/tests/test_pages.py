@@ -90,7 +90,7 @@ def _dashboard_queries(client, code):
 
 #: session, user, scope, grid, ancestors, children, 8 figure queries for the subtree and 8 for
 #: its children, 2 for the user's permissions (the full-ID ledger link).
-DASHBOARD_QUERIES = 30
+DASHBOARD_QUERIES = 36
 
 
 def test_dashboard_query_count_is_flat_for_3_and_30_households(grid_tree, client):
