@@ -3,16 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from grids.api.serializers import GridBriefSerializer, UserBriefSerializer
-from grids.models import Department
+from grids.api.serializers import (
+    DepartmentBriefSerializer,
+    GridBriefSerializer,
+    UserBriefSerializer,
+)
 
 from ..models import BatchRecord, ComparisonRun, DepartmentBatch
-
-
-class DepartmentBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Department
-        fields = ["id", "code", "name"]
 
 
 class MonthField(serializers.DateField):
