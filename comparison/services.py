@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
-from core.services import audit_record
+from core.services import audit_record, snapshot
 from grids.models import Department, GridAssignment, GridNode, Level, Role
 from grids.scoping import covers_node
 
@@ -164,6 +164,34 @@ def batch_open(
     return batch, created
 
 
+def store_part(batch: DepartmentBatch, part: int, records: list) -> list[BatchRecord]:
+    """Validate and store one part of ``batch`` (replacing that part), update its counts and
+    state. No permission check: callers check (the services) or are the seeders."""
+    signals = {
+        s.code: s
+        for s in Signal.objects.filter(
+            county=batch.county, department=batch.department, active=True
+        )
+    }
+    rows = []
+    for number, raw in enumerate(records, start=1):
+        if not isinstance(raw, dict):
+            raw = {}
+        fields = validate_record(raw, signals, department_name=batch.department.name)
+        rows.append(BatchRecord(batch=batch, part=part, number=number, **fields))
+    BatchRecord.objects.filter(batch=batch, part=part).delete()
+    BatchRecord.objects.bulk_create(rows, batch_size=2000)
+    counts = BatchRecord.objects.filter(batch=batch).aggregate(
+        total=Count("id"), invalid=Count("id", filter=Q(valid=False))
+    )
+    batch.records_total, batch.records_invalid = counts["total"], counts["invalid"]
+    batch.parts_received = sorted(set(batch.parts_received) | {part})
+    if len(batch.parts_received) == batch.parts_total:
+        batch.state = BatchState.COMPLETE
+    batch.save()
+    return rows
+
+
 @transaction.atomic
 def batch_part_submit(
     *, actor, batch: DepartmentBatch, part: int, records: list
@@ -191,28 +219,7 @@ def batch_part_submit(
                 ).format(max=PART_MAX_RECORDS, count=len(records))
             }
         )
-    signals = {
-        s.code: s
-        for s in Signal.objects.filter(
-            county=batch.county, department=batch.department, active=True
-        )
-    }
-    rows = []
-    for number, raw in enumerate(records, start=1):
-        if not isinstance(raw, dict):
-            raw = {}
-        fields = validate_record(raw, signals, department_name=batch.department.name)
-        rows.append(BatchRecord(batch=batch, part=part, number=number, **fields))
-    BatchRecord.objects.filter(batch=batch, part=part).delete()
-    BatchRecord.objects.bulk_create(rows, batch_size=2000)
-    counts = BatchRecord.objects.filter(batch=batch).aggregate(
-        total=Count("id"), invalid=Count("id", filter=Q(valid=False))
-    )
-    batch.records_total, batch.records_invalid = counts["total"], counts["invalid"]
-    batch.parts_received = sorted(set(batch.parts_received) | {part})
-    if len(batch.parts_received) == batch.parts_total:
-        batch.state = BatchState.COMPLETE
-    batch.save()
+    rows = store_part(batch, part, records)
     audit_record(
         actor=actor,
         action="batch.part",
@@ -243,6 +250,75 @@ def batch_submit(
         )
         batch = batch_part_submit(actor=actor, batch=batch, part=part, records=records)
     return batch, created
+
+
+def batch_upload(*, actor, county, department, month, batch_id, records: list):
+    """Send a whole file's records as one batch, in parts of ``PART_MAX_RECORDS`` (the upload
+    page): the same rules as the API, one transaction."""
+    size = PART_MAX_RECORDS
+    chunks = [records[i : i + size] for i in range(0, len(records), size)] or [[]]
+    with transaction.atomic():
+        batch, created = batch_open(
+            actor=actor,
+            county=county,
+            department=department,
+            month=month,
+            batch_id=batch_id,
+            parts_total=len(chunks),
+        )
+        for part, chunk in enumerate(chunks, start=1):
+            batch = batch_part_submit(actor=actor, batch=batch, part=part, records=chunk)
+    return batch, created
+
+
+# -- catalogue (admin) ------------------------------------------------------------------
+
+
+def _require_catalogue_editor(actor, county):
+    if not is_county_admin(actor, county):
+        raise PermissionDenied(_("只有县级管理员可以修改比对信号和规则。"))
+
+
+@transaction.atomic
+def signal_save(*, actor, signal: Signal) -> Signal:
+    """Create or change a signal of the county's catalogue (county admins; audited)."""
+    _require_catalogue_editor(actor, signal.county)
+    signal.full_clean()
+    created = signal.pk is None
+    signal.save()
+    audit_record(
+        actor=actor,
+        action="comparison.signal_create" if created else "comparison.signal_change",
+        obj=signal,
+        after=snapshot(signal, _SIGNAL_FIELDS),
+        tree_id=signal.county.tree_id,
+    )
+    return signal
+
+
+@transaction.atomic
+def rule_save(*, actor, rule) -> object:
+    """Create or change a rule (threshold, values, households it applies to); audited."""
+    _require_catalogue_editor(actor, rule.signal.county)
+    rule.full_clean()
+    if rule.operator in ("gte", "gt") and rule.threshold is None:
+        raise ValidationError({"threshold": _("“大于/大于等于”条件须填写阈值。")})
+    if rule.operator == "in" and not rule.values.strip():
+        raise ValidationError({"values": _("“属于所列选项”条件须填写选项，如 C,D。")})
+    created = rule.pk is None
+    rule.save()
+    audit_record(
+        actor=actor,
+        action="comparison.rule_create" if created else "comparison.rule_change",
+        obj=rule,
+        after=snapshot(rule, _RULE_FIELDS),
+        tree_id=rule.signal.county.tree_id,
+    )
+    return rule
+
+
+_SIGNAL_FIELDS = ("code", "name", "value_type", "min_value", "max_value", "choices", "active")
+_RULE_FIELDS = ("risk_type", "operator", "threshold", "values", "applies_to", "active")
 
 
 # -- runs ------------------------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""``bench comparison`` (filled in below)."""
+
+
+def bench_comparison(emit, scales):
+    raise NotImplementedError
