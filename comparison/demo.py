@@ -54,16 +54,24 @@ def feed_records(persons, rng, *, invalid=0, strangers=0) -> dict[str, list[dict
         )
     for dept, records in by_department.items():
         for i in range(invalid):
-            bad = idnumbers.generate(rng, birth=datetime.date(1975, 3, 1 + i), sex="female")
+            bad = idnumbers.generate(
+                rng, birth=datetime.date(1975, 3, 1) + datetime.timedelta(days=i), sex="female"
+            )
             records.append(
                 {"id_number": bad[:17] + ("0" if bad[17] != "0" else "1"), "signal": "x"}
             )
         for i in range(strangers):
             number = idnumbers.generate(
-                rng, region="530102", birth=datetime.date(1990, 1, 1 + i), sex="male"
+                rng,
+                region="530102",
+                birth=datetime.date(1990, 1, 1) + datetime.timedelta(days=i),
+                sex="male",
             )
             code = next(c for d, c, *_ in SIGNALS if d == dept)
-            records.append({"id_number": number, "signal": code, "value": 1, "reference": f"S{i}"})
+            value = _VALUES.get(code, lambda r: 1)(rng)
+            records.append(
+                {"id_number": number, "signal": code, "value": value, "reference": f"S{i}"}
+            )
     return by_department
 
 
