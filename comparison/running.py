@@ -91,6 +91,9 @@ WHERE b.county_id = %s AND b.month = %s AND b.state = 'complete' AND r.valid
 """
 
 
+HITS_TABLE = "comparison_run_hits"
+
+
 def reference_prefix(month: datetime.date) -> str:
     return f"{month:%Y-%m}/"
 
@@ -107,7 +110,11 @@ def hits_params(run: ComparisonRun, township_id: int) -> list:
 def run_match(run_id: int) -> ComparisonRun | None:
     """Step 1 (idempotent): match the month's records, create the township parts."""
     with transaction.atomic():
-        run = ComparisonRun.objects.select_for_update().select_related("county").get(pk=run_id)
+        run = (
+            ComparisonRun.objects.select_for_update(of=("self",))
+            .select_related("county")
+            .get(pk=run_id)
+        )
         if run.state == RunState.DONE:
             return None
         if run.matched_at is None:
@@ -129,7 +136,7 @@ def part_process(run_id: int, township_id: int) -> dict | None:
     """Step 2 for one township: raise the clues and mark the part done, in one transaction."""
     with transaction.atomic():
         part = (
-            RunPart.objects.select_for_update()
+            RunPart.objects.select_for_update(of=("self",))
             .select_related("run__county")
             .filter(run_id=run_id, township_id=township_id)
             .first()
@@ -139,28 +146,35 @@ def part_process(run_id: int, township_id: int) -> dict | None:
         run = part.run
         params = hits_params(run, township_id)
         with connection.cursor() as cursor:
+            # The township's hits, evaluated once: the counts and the three statements of
+            # clue_raise_many read this small table instead of re-joining the rules. Created
+            # inside the transaction, so a rollback (a killed worker) removes it too.
+            cursor.execute(f"CREATE TEMP TABLE {HITS_TABLE} AS {HITS_SQL}", params)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {HITS_TABLE}")
             cursor.execute(
                 "SELECT h.department, COUNT(*), "
                 "COUNT(DISTINCT h.household_id || '/' || h.risk_type) "
-                f"FROM ({HITS_SQL}) h GROUP BY h.department",
-                params,
+                f"FROM {HITS_TABLE} h GROUP BY h.department"
             )
             by_department = {code: [n, clues] for code, n, clues in cursor.fetchall()}
-        matched = BatchRecord.objects.filter(
-            batch__county_id=run.county_id,
-            batch__month=run.month,
-            batch__state=BatchState.COMPLETE,
-            township_id=township_id,
-            match_state=MatchState.MATCHED,
-        ).count()
-        result = clue_raise_many(
-            actor=run.started_by,
-            hits_sql=HITS_SQL,
-            params=params,
-            found_on=run.found_on,
-            audit_obj=part,
-            tree_id=run.county.tree_id,
-        )
+            cursor.execute(
+                "SELECT COUNT(*) FROM comparison_batchrecord r "
+                "JOIN comparison_departmentbatch b ON b.id = r.batch_id "
+                "WHERE r.township_id = %s AND b.county_id = %s AND b.month = %s "
+                "AND b.state = 'complete' AND r.match_state = 'matched'",
+                [township_id, run.county_id, params[2]],
+            )
+            matched = cursor.fetchone()[0]
+            result = clue_raise_many(
+                actor=run.started_by,
+                hits_sql=f"SELECT household_id, risk_type, reference, note FROM {HITS_TABLE}",
+                params=[],
+                found_on=run.found_on,
+                audit_obj=part,
+                tree_id=run.county.tree_id,
+            )
+            cursor.execute(f"DROP TABLE {HITS_TABLE}")
         part.counts = {
             "matched": matched,
             "hits": sum(n for n, _ in by_department.values()),
@@ -178,7 +192,11 @@ def part_process(run_id: int, township_id: int) -> dict | None:
 def run_finish(run_id: int) -> bool:
     """Step 3, once every part is done: write the summary and mark the run done."""
     with transaction.atomic():
-        run = ComparisonRun.objects.select_for_update().select_related("county").get(pk=run_id)
+        run = (
+            ComparisonRun.objects.select_for_update(of=("self",))
+            .select_related("county")
+            .get(pk=run_id)
+        )
         if run.state == RunState.DONE or run.matched_at is None:
             return False
         parts = list(RunPart.objects.filter(run=run).select_related("township"))

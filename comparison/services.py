@@ -200,7 +200,7 @@ def batch_part_submit(
     record. Bad records are kept with their reasons for the batch report. The batch becomes
     complete when all its parts have arrived."""
     batch = (
-        DepartmentBatch.objects.select_for_update()
+        DepartmentBatch.objects.select_for_update(of=("self",))
         .select_related("county", "department")
         .get(pk=batch.pk)
     )
@@ -375,7 +375,11 @@ def run_start(*, actor, county: GridNode, month, found_on: datetime.date | None 
 def run_resume(*, actor, run: ComparisonRun) -> ComparisonRun:
     """Queue an unfinished run again (after a worker was lost): done township parts are kept,
     the others run; the result is the same as an uninterrupted run."""
-    run = ComparisonRun.objects.select_for_update().select_related("county").get(pk=run.pk)
+    run = (
+        ComparisonRun.objects.select_for_update(of=("self",))
+        .select_related("county")
+        .get(pk=run.pk)
+    )
     if actor is not None and not is_county_admin(actor, run.county):
         raise PermissionDenied(_("只有县级管理员可以继续部门数据比对。"))
     if run.state == RunState.DONE:
