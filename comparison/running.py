@@ -121,6 +121,10 @@ def run_match(run_id: int) -> ComparisonRun | None:
             month = connection.ops.adapt_datefield_value(run.month)
             with connection.cursor() as cursor:
                 cursor.execute(MATCH_SQL, [run.county_id, month, run.county.tree_id])
+                if connection.vendor == "postgresql":
+                    # The match just filled township/household on many rows: without fresh
+                    # statistics the township steps are planned as if they matched nothing.
+                    cursor.execute("ANALYZE comparison_batchrecord")
             townships = run.county.get_children().filter(level=Level.TOWNSHIP)
             RunPart.objects.bulk_create(
                 [RunPart(run=run, township=t) for t in townships], ignore_conflicts=True

@@ -41,3 +41,15 @@ def test_seed_step_gives_ten_batches_and_a_completed_run():
         stdout=StringIO(),
     )
     assert ComparisonRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_bench_comparison_prints_its_json_line(capsys):
+    import json
+
+    call_command("bench", "comparison", "--scales", "0.02")
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["name"] == "comparison.month" and line["departments"] == 10
+    assert line["agree"] is True and line["ratio_to_sql"] is not None
+    assert line["clues_created"] > 0 and line["unmatched"] == 500
+    assert not DepartmentBatch.objects.exists()  # rolled back
