@@ -166,8 +166,9 @@ def bench_comparison(emit, scales):
 
                 by_sql()  # warm (plans, caches)
                 raw, (sql_hits, sql_pairs) = _best_of(3, by_sql)
+                steps = {}
                 with measure() as ran:
-                    run = run_now(county, month)
+                    run = run_now(county, month, timings=steps)
                 s = run.summary
                 clues = RiskClue.objects.filter(household__grid__tree_id=county.tree_id).count()
                 emit(
@@ -186,6 +187,9 @@ def bench_comparison(emit, scales):
                     ingest_queries=ingest["queries"],
                     run_seconds=ran["seconds"],
                     run_queries=ran["queries"],
+                    match_seconds=round(steps["match"], 3),
+                    townships_seconds=round(steps["townships"], 3),
+                    finish_seconds=round(steps["finish"], 3),
                     clues_created=s["clues_created"],
                     sql_seconds=raw["seconds"],
                     ratio_to_sql=round(ran["seconds"] / raw["seconds"], 2)

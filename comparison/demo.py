@@ -107,15 +107,27 @@ def stage_month(county, month, by_department, *, batch_prefix="DEMO") -> list[De
     return batches
 
 
-def run_now(county, month, *, found_on=None) -> ComparisonRun:
-    """Run a month in-process, step by step (seeders and the benchmark; no Celery)."""
+def run_now(county, month, *, found_on=None, timings=None) -> ComparisonRun:
+    """Run a month in-process, step by step (seeders and the benchmark; no Celery).
+
+    ``timings`` (a dict) receives the seconds of each step: match, townships, finish.
+    """
+    import time
+
+    timings = {} if timings is None else timings
     run = ComparisonRun.objects.create(
         county=county, month=month, found_on=found_on or timezone.localdate()
     )
+    started = time.perf_counter()
     running.run_match(run.pk)
+    timings["match"] = time.perf_counter() - started
+    started = time.perf_counter()
     for township_id in RunPart.objects.filter(run=run).values_list("township_id", flat=True):
         running.part_process(run.pk, township_id)
+    timings["townships"] = time.perf_counter() - started
+    started = time.perf_counter()
     running.run_finish(run.pk)
+    timings["finish"] = time.perf_counter() - started
     return ComparisonRun.objects.get(pk=run.pk)
 
 

@@ -155,7 +155,11 @@ def part_process(run_id: int, township_id: int) -> dict | None:
             # inside the transaction, so a rollback (a killed worker) removes it too.
             cursor.execute(f"CREATE TEMP TABLE {HITS_TABLE} AS {HITS_SQL}", params)
             if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {HITS_TABLE}")
+                # Each township adds clues and evidence; statistics from before the run make
+                # the planner loop over them row by row. Sampling is cheap next to that.
+                cursor.execute(
+                    f"ANALYZE {HITS_TABLE}, monitoring_riskclue, monitoring_clueevidence"
+                )
             cursor.execute(
                 "SELECT h.department, COUNT(*), "
                 "COUNT(DISTINCT h.household_id || '/' || h.risk_type) "
@@ -206,6 +210,9 @@ def run_finish(run_id: int) -> bool:
         parts = list(RunPart.objects.filter(run=run).select_related("township"))
         if any(not p.done for p in parts):
             return False
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE monitoring_riskclue, monitoring_clueevidence")
         run.summary = summarise(run, parts)
         run.parts_done = len(parts)
         run.state = RunState.DONE
