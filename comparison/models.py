@@ -231,7 +231,8 @@ class BatchRecord(models.Model):
     )
     part = models.PositiveIntegerField(_("分片号"))
     number = models.PositiveIntegerField(_("分片内序号"))
-    id_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True, db_index=True)
+    # Not indexed: the run hash-joins records to persons; an index would only slow the match.
+    id_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True)
     id_masked = models.CharField(_("身份证号（脱敏）"), max_length=40, blank=True)
     signal = models.ForeignKey(
         Signal,
@@ -261,6 +262,7 @@ class BatchRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     household = models.ForeignKey(
         Household,
@@ -270,6 +272,7 @@ class BatchRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     township = models.ForeignKey(
         GridNode,
@@ -279,6 +282,7 @@ class BatchRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
 
     objects = ScopedQuerySet.as_manager()

@@ -51,15 +51,16 @@ UPDATE comparison_batchrecord SET
     match_state = CASE WHEN m.person_id IS NULL THEN 'unmatched' ELSE 'matched' END,
     person_id = m.person_id, household_id = m.household_id, township_id = m.township_id
 FROM (
-    SELECT mr.id, p.id AS person_id, p.household_id, t.id AS township_id
+    SELECT mr.id, pp.person_id, pp.household_id, pp.township_id
     FROM ({_MONTH_RECORDS}) mr
-    LEFT JOIN households_person p ON p.id_hash = mr.id_hash
-        AND EXISTS (SELECT 1 FROM households_household hx JOIN grids_gridnode gx
-                    ON gx.id = hx.grid_id WHERE hx.id = p.household_id AND gx.tree_id = %s)
-    LEFT JOIN households_household hh ON hh.id = p.household_id
-    LEFT JOIN grids_gridnode g ON g.id = hh.grid_id
-    LEFT JOIN grids_gridnode t ON t.tree_id = g.tree_id AND t.level = 'township'
-        AND t.lft < g.lft AND t.rght > g.rght
+    LEFT JOIN (
+        -- The county's persons with their township: group grid → village → township.
+        SELECT p.id AS person_id, p.id_hash, p.household_id, v.parent_id AS township_id
+        FROM households_person p
+        JOIN households_household hh ON hh.id = p.household_id
+        JOIN grids_gridnode g ON g.id = hh.grid_id AND g.tree_id = %s
+        JOIN grids_gridnode v ON v.id = g.parent_id
+    ) pp ON pp.id_hash = mr.id_hash
 ) m
 WHERE comparison_batchrecord.id = m.id
 """
