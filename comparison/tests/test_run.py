@@ -157,3 +157,22 @@ def test_restart_after_an_interrupted_run_finishes_with_the_same_result(grid_tre
     assert {(h, r) for h, r, _ in _clues()} == expected_clues
     assert run.summary["clues_created"] == expected.summary["clues_created"]
     assert RunPart.objects.filter(run=run, done=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_monthly_schedule_runs_last_month_once(
+    grid_tree, feeds, django_capture_on_commit_callbacks
+):
+    from django_celery_beat.models import PeriodicTask
+
+    from comparison.tasks import comparison_monthly_task
+
+    task = PeriodicTask.objects.get(task="comparison.tasks.comparison_monthly_task")
+    assert task.enabled and task.crontab.day_of_month == "5"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert comparison_monthly_task.apply().get() == 1
+    run = ComparisonRun.objects.get()
+    assert run.month == last_month() and run.state == RunState.DONE and run.started_by is None
+    assert comparison_monthly_task.apply().get() == 0  # already compared
+    assert RiskClue.objects.count() == 5
