@@ -387,7 +387,11 @@ def run_resume(*, actor, run: ComparisonRun) -> ComparisonRun:
     before = run.state
     run.state = RunState.RUNNING if run.matched_at else RunState.PENDING
     run.error = ""
-    run.save(update_fields=["state", "error"])
+    try:
+        with transaction.atomic():
+            run.save(update_fields=["state", "error"])
+    except IntegrityError as exc:
+        raise Conflict(_("该月已有另一个比对任务在进行中。")) from exc
     audit_record(
         actor=actor,
         action="comparison.run_resume",

@@ -234,3 +234,26 @@ def test_a_month_already_running_answers_409(grid_tree, api):
         "/api/v1/comparison-runs/", {"month": f"{last_month():%Y-%m}"}, format="json"
     )
     assert r.status_code == 409 and ComparisonRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_resume_requeues_an_interrupted_run(grid_tree, api, django_capture_on_commit_callbacks):
+    from comparison import running, services
+
+    h, number = household_with_id(grid_tree.g4)
+    send(grid_tree.superuser, grid_tree.c, "yibao", _records([number]))
+    run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
+    running.run_match(run.pk)
+    running.run_fail(run.pk, "WorkerLostError()")
+    client = api.as_user(grid_tree.county)
+    assert client.get(f"/api/v1/comparison-runs/{run.pk}/").json()["state"] == "failed"
+    other = api.as_user(grid_tree.dept)
+    assert other.post(f"/api/v1/comparison-runs/{run.pk}/resume/").status_code == 404
+    client = api.as_user(grid_tree.county)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/api/v1/comparison-runs/{run.pk}/resume/")
+    assert r.status_code == 202
+    run.refresh_from_db()
+    assert run.state == RunState.DONE and run.error == ""
+    assert RiskClue.objects.filter(household=h, risk_type="illness").count() == 1
+    assert client.post(f"/api/v1/comparison-runs/{run.pk}/resume/").status_code == 400
