@@ -134,6 +134,7 @@ def batch_open(
         raise ValidationError(
             {"parts_total": _("分片总数应为 1 到 {max} 之间的整数。").format(max=MAX_PARTS)}
         )
+    ensure_catalogue(county)  # a county created after the data migration gets the defaults
     key = {"county": county, "department": department, "month": month, "batch_id": batch_id}
     batch = DepartmentBatch.objects.select_for_update().filter(**key).first()
     created = batch is None
