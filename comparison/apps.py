@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ComparisonConfig(AppConfig):
     name = "comparison"
     verbose_name = _("部门数据比对")
+
+    def ready(self):
+        from core import benchmarks, seeding
+        from core.navigation import register_department_page
+
+        from . import bench, demo
+
+        register_department_page(_("部门数据报送"), "comparison-batches", order=20)
+        seeding.register(demo.STEP)
+        benchmarks.register("comparison", bench.bench_comparison)

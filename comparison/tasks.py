@@ -1,0 +1,85 @@
+"""Celery tasks of the comparison: a run per month, split by township as a Celery group.
+
+The group's members report completion on the run row (``parts_done``), and the member that
+finishes the last part writes the summary — a chord without a result backend (this project runs
+Celery without one) and without a chord counter that a lost worker could leave behind. Every
+task takes ids, re-reads under ``select_for_update`` and returns early when its work is done,
+so ``acks_late`` redelivery and ``run_resume`` are safe.
+"""
+
+import datetime
+import logging
+
+from celery import group, shared_task
+from django.utils import timezone
+
+from grids.models import GridNode, Level
+
+from . import running
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def comparison_run_task(run_id: int) -> int:
+    """Match the month's records, then queue one ``comparison_part_task`` per township not yet
+    done (all of them on a fresh run). Returns the number of parts queued."""
+    from .models import RunPart
+
+    try:
+        run = running.run_match(run_id)
+    except Exception as exc:
+        running.run_fail(run_id, repr(exc))
+        raise
+    if run is None:
+        return 0
+    pending = list(
+        RunPart.objects.filter(run_id=run_id, done=False)
+        .order_by("township__code")
+        .values_list("township_id", flat=True)
+    )
+    if not pending:
+        running.run_finish(run_id)
+        return 0
+    group(comparison_part_task.si(run_id, township_id) for township_id in pending).apply_async()
+    return len(pending)
+
+
+@shared_task(acks_late=True)
+def comparison_part_task(run_id: int, township_id: int) -> None:
+    """One township's clues (skipped if already done); the last part writes the summary."""
+    try:
+        running.part_process(run_id, township_id)
+        running.run_finish(run_id)
+    except Exception as exc:
+        running.run_fail(run_id, repr(exc))
+        raise
+
+
+@shared_task(acks_late=True)
+def comparison_monthly_task(month: str | None = None) -> int:
+    """The schedule's entry (django-celery-beat): compare last month (or ``month``,
+    ``YYYY-MM``) in every county that has not compared it yet. Returns runs started."""
+    from core.exceptions import Conflict
+
+    from .models import ComparisonRun, RunState
+    from .services import parse_month, run_start
+
+    if month:
+        first = parse_month(month)
+    else:
+        first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    started = 0
+    for county in GridNode.objects.filter(level=Level.COUNTY, parent__isnull=True):
+        if (
+            ComparisonRun.objects.filter(county=county, month=first)
+            .exclude(state=RunState.FAILED)
+            .exists()
+        ):
+            continue
+        try:
+            run_start(actor=None, county=county, month=first)
+            started += 1
+        except Conflict:
+            logger.info("comparison of %s %s already running", county.code, first)
+    return started

@@ -1,0 +1,178 @@
+"""The monthly run: matching, rules in SQL, clues raised or merged, re-runs and restarts."""
+
+import pytest
+
+from comparison import running, services
+from comparison.models import BatchRecord, ComparisonRun, RunPart, RunState
+from monitoring.models import ClueEvidence, RiskClue
+from monitoring.tests.factories import make_case, new_id_number
+
+from .helpers import household_with_id, last_month, member_id, send
+
+
+def _run(tree, **kwargs):
+    """Start a run and execute it eagerly (tasks run in-process in tests)."""
+    from comparison.tasks import comparison_run_task
+
+    run = services.run_start(actor=tree.county, county=tree.c, month=last_month(), **kwargs)
+    comparison_run_task.apply(args=[run.pk]).get()
+    return ComparisonRun.objects.get(pk=run.pk)
+
+
+def _clues():
+    return sorted(RiskClue.objects.values_list("household_id", "risk_type", "state"))
+
+
+@pytest.fixture
+def feeds(grid_tree):
+    """Households in T1 (g1, g3) and T2 (g4), and one batch from each of three departments."""
+    t = grid_tree
+    lifted, lifted_id = household_with_id(t.g1, household_type="lifted")
+    ordinary, ordinary_id = household_with_id(t.g3)
+    monitored, monitored_id = household_with_id(t.g4)
+    make_case(monitored)
+    child = member_id(ordinary)
+    stranger = new_id_number()  # not in the registry
+    send(
+        t.superuser,
+        t.c,
+        "yibao",
+        [
+            {"id_number": lifted_id, "signal": "oop_cost", "value": "6000"},  # priority ≥ 5,000
+            {"id_number": ordinary_id, "signal": "oop_cost", "value": 6000},  # others: < 20,000
+            {"id_number": child, "signal": "oop_cost", "value": 25000},  # others ≥ 20,000
+            {"id_number": monitored_id, "signal": "oop_cost", "value": 5000},  # monitored
+            {"id_number": stranger, "signal": "oop_cost", "value": 90000},  # unmatched
+            {"id_number": "533423198001011234", "signal": "oop_cost", "value": 1},  # bad check
+        ],
+    )
+    send(
+        t.superuser,
+        t.c,
+        "zhujian",
+        [
+            {"id_number": lifted_id, "signal": "house_grade", "value": "c"},
+            {"id_number": ordinary_id, "signal": "house_grade", "value": "B"},
+        ],
+    )
+    send(
+        t.superuser,
+        t.c,
+        "gongan",
+        [{"id_number": ordinary_id, "signal": "earner_death", "value": "是"}],
+    )
+    return {"lifted": lifted, "ordinary": ordinary, "monitored": monitored}
+
+
+@pytest.mark.django_db
+def test_run_applies_rules_and_reports(grid_tree, feeds):
+    run = _run(grid_tree)
+
+    assert run.state == RunState.DONE and run.progress == 100
+    got = {(h, r) for h, r, _ in _clues()}
+    assert got == {
+        (feeds["lifted"].pk, "illness"),
+        (feeds["lifted"].pk, "housing"),
+        (feeds["ordinary"].pk, "illness"),  # the child's 25,000, not the head's 6,000
+        (feeds["ordinary"].pk, "lack_of_labour"),
+        (feeds["monitored"].pk, "illness"),
+    }
+    s = run.summary
+    assert (s["records"], s["invalid"], s["matched"], s["unmatched"]) == (9, 1, 7, 1)
+    assert s["clues_created"] == 5 and s["clues_merged"] == 0
+    by_dept = {d["code"]: d for d in s["by_department"]}
+    assert by_dept["yibao"]["unmatched"] == 1 and by_dept["yibao"]["hits"] == 3
+    by_town = {t["code"]: t for t in s["by_township"]}
+    assert by_town[grid_tree.t1.code]["clues_created"] == 4
+    assert by_town[grid_tree.t2.code]["clues_created"] == 1
+    unmatched = BatchRecord.objects.get(match_state="unmatched")
+    assert unmatched.id_masked.count("*") == 8 and unmatched.household_id is None
+
+
+@pytest.mark.django_db
+def test_rerun_gives_the_same_clues(grid_tree, feeds):
+    _run(grid_tree)
+    clues, evidence = _clues(), ClueEvidence.objects.count()
+
+    again = _run(grid_tree)
+
+    assert _clues() == clues and ClueEvidence.objects.count() == evidence
+    assert again.summary["clues_created"] == 0 and again.summary["clues_for_month"] == 5
+
+
+@pytest.mark.django_db
+def test_rerun_after_a_decision_does_not_reopen(grid_tree, feeds):
+    from monitoring.services import clue_dismiss
+
+    _run(grid_tree)
+    clue = RiskClue.objects.filter(household=feeds["lifted"], risk_type="housing").get()
+    clue_dismiss(actor=grid_tree.superuser, clue=clue, reason="已核实房屋已改造")
+
+    _run(grid_tree)
+
+    assert RiskClue.objects.filter(household=feeds["lifted"], risk_type="housing").count() == 1
+
+
+@pytest.mark.django_db
+def test_signal_merges_into_an_open_clue(grid_tree, feeds):
+    from monitoring.services import clue_raise
+
+    clue, _ = clue_raise(
+        actor=grid_tree.superuser,
+        household=feeds["lifted"],
+        risk_type="illness",
+        source="visit",
+    )
+    run = _run(grid_tree)
+
+    assert RiskClue.objects.filter(household=feeds["lifted"], risk_type="illness").count() == 1
+    assert clue.evidence.filter(source="department").count() == 1
+    assert run.summary["clues_merged"] == 1 and run.summary["clues_created"] == 4
+
+
+@pytest.mark.django_db
+def test_restart_after_an_interrupted_run_finishes_with_the_same_result(grid_tree, feeds):
+    from comparison.tasks import comparison_run_task
+
+    # A clean run elsewhere tells the expected result; then undo it.
+    expected = _run(grid_tree)
+    expected_clues = {(h, r) for h, r, _ in _clues()}
+    RiskClue.objects.all().delete()
+    ComparisonRun.objects.all().delete()
+
+    # Interrupted: matched, T1's part done, then the worker died before T2.
+    run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
+    running.run_match(run.pk)
+    running.part_process(run.pk, grid_tree.t1.pk)
+    run.refresh_from_db()
+    assert run.state == RunState.RUNNING and run.parts_done == 1 and 0 < run.progress < 100
+    assert RiskClue.objects.count() == 4
+
+    # Redelivered: the whole run task again (T1 is skipped), then a stray duplicate of T1.
+    comparison_run_task.apply(args=[run.pk]).get()
+    running.part_process(run.pk, grid_tree.t1.pk)
+
+    run.refresh_from_db()
+    assert run.state == RunState.DONE
+    assert {(h, r) for h, r, _ in _clues()} == expected_clues
+    assert run.summary["clues_created"] == expected.summary["clues_created"]
+    assert RunPart.objects.filter(run=run, done=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_monthly_schedule_runs_last_month_once(
+    grid_tree, feeds, django_capture_on_commit_callbacks
+):
+    from django_celery_beat.models import PeriodicTask
+
+    from comparison.tasks import comparison_monthly_task
+
+    task = PeriodicTask.objects.get(task="comparison.tasks.comparison_monthly_task")
+    assert task.enabled and task.crontab.day_of_month == "5"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert comparison_monthly_task.apply().get() == 1
+    run = ComparisonRun.objects.get()
+    assert run.month == last_month() and run.state == RunState.DONE and run.started_by is None
+    assert comparison_monthly_task.apply().get() == 0  # already compared
+    assert RiskClue.objects.count() == 5
