@@ -11,9 +11,10 @@ The user's assignments are read once per request (cached on the user object) and
 see everything.
 
 Department staff (an assignment with a ``department``, at county level) do not see the grid's
-subtree: they see only rows assigned to their department. A model opts in by declaring
-``scope_department``, its path to a ``grids.Department`` foreign key (a measure's responsible
-department, a department's own data batch). Rows of a model without it are invisible to them.
+subtree: they see only rows assigned to their department, in their own county (tree). A model
+opts in by declaring ``scope_department``, its path to a ``grids.Department`` foreign key (a
+measure's responsible department, a department's own data batch). Rows of a model without it are
+invisible to them.
 
 Nothing else in the code base may hand-write a scope rule: call
 ``Model.objects.visible_to(user)`` (or ``core.scoping.restrict``).
@@ -43,6 +44,9 @@ class Scope:
     unrestricted: bool
     ranges: tuple[Range, ...]
     departments: frozenset[int] = frozenset()
+    #: ``(department_id, tree_id)``: a department account sees its department's rows of its
+    #: own county only.
+    department_trees: tuple[tuple[int, int], ...] = ()
 
     @property
     def root_trees(self) -> list[int]:
@@ -67,13 +71,15 @@ def user_scope(user) -> Scope:
         ranges = [
             Range(t, lft, rght, parent is None) for t, lft, rght, parent, dept in rows if not dept
         ]
-        departments = frozenset(dept for *_grid, dept in rows if dept)
+        department_trees = tuple(sorted({(dept, t) for t, _l, _r, _p, dept in rows if dept}))
+        departments = frozenset(dept for dept, _tree in department_trees)
         # Drop ranges that another assignment already covers, so the SQL stays short.
         kept = [r for r in ranges if not any(o is not r and o.covers(r) and o != r for o in ranges)]
         scope = Scope(
             unrestricted=False,
             ranges=tuple(sorted(set(kept), key=lambda r: r.lft)),
             departments=departments,
+            department_trees=department_trees,
         )
     setattr(user, _CACHE_ATTR, scope)
     return scope
@@ -91,8 +97,15 @@ def scope_q(scope_path: str, scope: Scope, department_path: str | None = None) -
     if scope.unrestricted:
         return None
     q = Q(pk__in=[])
-    if department_path and scope.departments:
-        q |= Q(**{f"{department_path}__in": sorted(scope.departments)})
+    if department_path and scope.department_trees:
+        if scope_path == "self":
+            tree_field = "tree_id"
+        elif scope_path.startswith("tree:"):
+            tree_field = scope_path.split(":", 1)[1]
+        else:
+            tree_field = f"{scope_path}__tree_id"
+        for dept, tree in scope.department_trees:
+            q |= Q(**{department_path: dept, tree_field: tree})
     if scope_path.startswith("tree:"):
         field = scope_path.split(":", 1)[1]
         return q | Q(**{f"{field}__in": scope.root_trees})

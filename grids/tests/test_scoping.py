@@ -85,7 +85,24 @@ def test_department_staff_see_no_grid_subtree_only_their_departments_rows(grid_t
     assert not covers_node(dept, grid_tree.g1)
     # A model that declares ``scope_department`` shows them their department's rows: the
     # assignment's own department column stands in for such a model here.
+    from grids import services
+    from grids.models import Department, Level, Role
+
+    other = services.grid_create(
+        actor=grid_tree.superuser, code="533401", name="另一县", level=Level.COUNTY
+    )
+    services.assignment_create(
+        actor=grid_tree.superuser,
+        user=type(dept).objects.create(username="dept-b"),
+        grid=other,
+        role=Role.MEMBER,
+        department=Department.objects.get(code="yibao"),
+    )
     q = scope_q("grid", scope, "department")
     rows = GridAssignment.objects.filter(q)
     assert {a.department_id for a in rows} == set(scope.departments)
-    assert rows.count() == GridAssignment.objects.filter(department__code="yibao").count()
+    # The same department in another county stays out of sight.
+    mine = GridAssignment.objects.filter(
+        department__code="yibao", grid__tree_id=grid_tree.c.tree_id
+    )
+    assert set(rows) == set(mine) and rows.count() == 1

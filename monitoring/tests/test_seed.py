@@ -19,7 +19,8 @@ def test_seed_gives_846_applications_775_completed_and_clues_from_two_channels()
         Visit.objects.filter(mode="in_person").exists()
         and Visit.objects.filter(mode="phone").exists()
     )
-    assert set(ClueEvidence.objects.values_list("source", flat=True)) == {"visit", "application"}
+    sources = set(ClueEvidence.objects.values_list("source", flat=True))
+    assert sources == {"visit", "application", "department"}  # all three channels
     # One open clue per household and risk type (the database also enforces it).
     dupes = (
         RiskClue.objects.filter(state__in=["new", "verifying"])
