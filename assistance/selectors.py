@@ -32,7 +32,7 @@ from .rules import ABLE_CAPACITIES, warnings_for
 
 def measure_days() -> int:
     """Days after identification by which a case's plan must hold a measure (setting)."""
-    return int(getattr(settings, "ASSISTANCE_MEASURE_DAYS", 30))
+    return settings.ASSISTANCE_MEASURE_DAYS
 
 
 def overdue_cutoff(today: datetime.date | None = None) -> datetime.date:

@@ -267,3 +267,6 @@ ELIMINATION_MIN_MONTHS = env.int("ELIMINATION_MIN_MONTHS", default=6)
 REVIEW_SUBMIT_DAY = env.int("REVIEW_SUBMIT_DAY", default=25)
 REVIEW_APPROVAL_DAYS = env.int("REVIEW_APPROVAL_DAYS", default=5)
 REVIEW_CONFIRM_DAYS = env.int("REVIEW_CONFIRM_DAYS", default=10)
+# Assistance: a monitored household's plan needs a measure within this many days of
+# identification (about a month), or the case is listed as overdue.
+ASSISTANCE_MEASURE_DAYS = env.int("ASSISTANCE_MEASURE_DAYS", default=30)
