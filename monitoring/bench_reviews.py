@@ -5,23 +5,18 @@ Each scale seeds a throwaway county (every step up to the reviews step) inside a
 that is rolled back, then measures what the county and a village leader would do.
 """
 
-from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from rest_framework.test import APIClient
 
 from core import seeding
-from core.benchmarks import measure
+from core.benchmarks import measure, throwaway_county
 from grids.models import GridAssignment, GridNode, Role
 
 from . import selectors_reviews, services
 from .models import ReviewState, VillageReview
 
 BENCH_CODE = "990005"
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _leader(node):
@@ -31,68 +26,57 @@ def _leader(node):
 def bench_reviews(emit, scales):
     """Seed at each scale, then time the queue, a batch confirmation, a page and overdue."""
     for scale in scales:
-        try:
-            with transaction.atomic():
-                ctx = seeding.SeedContext(
-                    code=BENCH_CODE,
-                    name="基准县",
-                    seed=1,
-                    scale=scale,
-                    demo_logins=False,
-                    log=lambda s: None,
+        with throwaway_county(
+            code=BENCH_CODE, name="基准县", scale=scale, seed=1, upto_order=30
+        ) as (ctx, _seeded):
+            with measure() as m:
+                seeding.run(ctx, names={"reviews"})
+            emit(name="reviews.seed_step", scale=scale, **m, cases_open=ctx.state["cases_open"])
+            county = GridNode.objects.get(code=BENCH_CODE, parent__isnull=True)
+            leader = _leader(county)
+            client = APIClient()
+            client.force_authenticate(leader)
+            with measure() as m:
+                data = client.get("/api/v1/reviews/?state=approved&page_size=100").json()
+            emit(name="reviews.api_county_queue", scale=scale, **m, count=data["count"])
+            with measure() as m:
+                data = client.get("/api/v1/cases/?state=monitoring&page_size=100").json()
+            emit(name="reviews.api_cases_page", scale=scale, **m, count=data["count"])
+            approved = list(
+                VillageReview.objects.filter(
+                    village__tree_id=county.tree_id, state=ReviewState.APPROVED
                 )
-                seeding.run(ctx, upto_order=30)
-                with measure() as m:
-                    seeding.run(ctx, names={"reviews"})
-                emit(name="reviews.seed_step", scale=scale, **m, cases_open=ctx.state["cases_open"])
-                county = GridNode.objects.get(code=BENCH_CODE, parent__isnull=True)
-                leader = _leader(county)
-                client = APIClient()
-                client.force_authenticate(leader)
-                with measure() as m:
-                    data = client.get("/api/v1/reviews/?state=approved&page_size=100").json()
-                emit(name="reviews.api_county_queue", scale=scale, **m, count=data["count"])
-                with measure() as m:
-                    data = client.get("/api/v1/cases/?state=monitoring&page_size=100").json()
-                emit(name="reviews.api_cases_page", scale=scale, **m, count=data["count"])
-                approved = list(
-                    VillageReview.objects.filter(
-                        village__tree_id=county.tree_id, state=ReviewState.APPROVED
-                    )
-                )
-                with measure() as m:
-                    results = services.review_confirm_batch(actor=leader, reviews=approved)
-                emit(
-                    name="reviews.confirm_batch",
-                    scale=scale,
-                    **m,
-                    reviews=len(results),
-                    refused=sum(1 for _r, error in results if error),
-                )
-                busiest = (
-                    VillageReview.objects.filter(village__tree_id=county.tree_id)
-                    .annotate(n=Count("items"))
-                    .order_by("-n")
-                    .select_related("village")
-                    .first()
-                )
-                page = Client()
-                page.force_login(_leader(busiest.village))
-                with measure() as m:
-                    response = page.get(f"/monitoring/reviews/{busiest.pk}/")
-                emit(
-                    name="reviews.page_busiest_review",
-                    scale=scale,
-                    **m,
-                    status=response.status_code,
-                    households=busiest.n,
-                )
-                with measure() as m:
-                    lists = selectors_reviews.overdue(user=leader, node=county)
-                    counts = {
-                        key: len(list(value)) for key, value in lists.items() if key != "due_month"
-                    }
-                emit(name="reviews.overdue_county", scale=scale, **m, **counts)
-                raise _Rollback
-        except _Rollback:
-            pass
+            )
+            with measure() as m:
+                results = services.review_confirm_batch(actor=leader, reviews=approved)
+            emit(
+                name="reviews.confirm_batch",
+                scale=scale,
+                **m,
+                reviews=len(results),
+                refused=sum(1 for _r, error in results if error),
+            )
+            busiest = (
+                VillageReview.objects.filter(village__tree_id=county.tree_id)
+                .annotate(n=Count("items"))
+                .order_by("-n")
+                .select_related("village")
+                .first()
+            )
+            page = Client()
+            page.force_login(_leader(busiest.village))
+            with measure() as m:
+                response = page.get(f"/monitoring/reviews/{busiest.pk}/")
+            emit(
+                name="reviews.page_busiest_review",
+                scale=scale,
+                **m,
+                status=response.status_code,
+                households=busiest.n,
+            )
+            with measure() as m:
+                lists = selectors_reviews.overdue(user=leader, node=county)
+                counts = {
+                    key: len(list(value)) for key, value in lists.items() if key != "due_month"
+                }
+            emit(name="reviews.overdue_county", scale=scale, **m, **counts)

@@ -9,13 +9,12 @@ that both agree, and prints ``ratio_to_sql`` (selector seconds / SQL seconds).
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from assistance.models import ANSWERING_STATES, MeasureCategory
 from assistance.selectors import overdue_cutoff
-from core import seeding
-from core.benchmarks import measure
+from core.benchmarks import best_of, throwaway_county
 from grids.models import GridNode
 from monitoring.selectors import month_bounds, quarter_bounds
 from monitoring.selectors_reviews import review_due_month
@@ -192,67 +191,40 @@ def figures_by_sql(node: GridNode, month: datetime.date, today: datetime.date) -
     }
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _best_of(n, fn):
-    best, result = None, None
-    for _ in range(n):
-        with measure() as m:
-            result = fn()
-        if best is None or m["seconds"] < best["seconds"]:
-            best = dict(m)
-    return best, result
-
-
 def bench_stats(emit, scales):
     """Seed a throwaway county per scale (rolled back) and compare the figures with the SQL."""
     for scale in scales:
-        try:
-            with transaction.atomic():
-                ctx = seeding.SeedContext(
-                    code=BENCH_CODE,
-                    name="统计基准县",
-                    seed=1,
-                    scale=scale,
-                    demo_logins=False,
-                    log=lambda s: None,
-                )
-                with measure() as seeded:
-                    seeding.run(ctx)
-                county = GridNode.objects.get(code=BENCH_CODE)
-                today = timezone.localdate()
-                month = today.replace(day=1)
-                user = selectors.SYSTEM_READER
+        with throwaway_county(code=BENCH_CODE, name="统计基准县", scale=scale, seed=1) as (
+            ctx,
+            seeded,
+        ):
+            county = GridNode.objects.get(code=BENCH_CODE)
+            today = timezone.localdate()
+            month = today.replace(day=1)
+            user = selectors.SYSTEM_READER
 
-                def by_selectors(county=county, today=today, month=month, user=user):
-                    return county_figures(user=user, grid=county, month=month, today=today)
+            def by_selectors(county=county, today=today, month=month, user=user):
+                return county_figures(user=user, grid=county, month=month, today=today)
 
-                def by_sql(county=county, today=today, month=month):
-                    return figures_by_sql(county, month, today)
+            def by_sql(county=county, today=today, month=month):
+                return figures_by_sql(county, month, today)
 
-                by_selectors()  # warm both (plans, caches) before timing
-                by_sql()
-                sel, figures = _best_of(3, by_selectors)
-                raw, sql_figures = _best_of(3, by_sql)
-                mine = {k: v for k, v in figures.items() if k not in ("grid", "month")}
-                emit(
-                    name="stats.county",
-                    scale=scale,
-                    seed_seconds=seeded["seconds"],
-                    households=figures["households"],
-                    group_grids=figures["grids"]["group"],
-                    seconds=sel["seconds"],
-                    queries=sel["queries"],
-                    sql_seconds=raw["seconds"],
-                    sql_queries=raw["queries"],
-                    ratio_to_sql=round(sel["seconds"] / raw["seconds"], 2)
-                    if raw["seconds"]
-                    else None,
-                    agree=mine == sql_figures,
-                    **({} if mine == sql_figures else {"figures": mine, "sql": sql_figures}),
-                )
-                raise _Rollback
-        except _Rollback:
-            pass
+            by_selectors()  # warm both (plans, caches) before timing
+            by_sql()
+            sel, figures = best_of(3, by_selectors)
+            raw, sql_figures = best_of(3, by_sql)
+            mine = {k: v for k, v in figures.items() if k not in ("grid", "month")}
+            emit(
+                name="stats.county",
+                scale=scale,
+                seed_seconds=seeded["seconds"],
+                households=figures["households"],
+                group_grids=figures["grids"]["group"],
+                seconds=sel["seconds"],
+                queries=sel["queries"],
+                sql_seconds=raw["seconds"],
+                sql_queries=raw["queries"],
+                ratio_to_sql=round(sel["seconds"] / raw["seconds"], 2) if raw["seconds"] else None,
+                agree=mine == sql_figures,
+                **({} if mine == sql_figures else {"figures": mine, "sql": sql_figures}),
+            )

@@ -22,6 +22,7 @@ def only_monitorings_own_rules(monkeypatch):
     tests are about monitoring's own rules and the hook itself, so they start with none."""
     monkeypatch.setattr(hooks, "_elimination_checks", {})
 
+
 DAY = datetime.date(2026, 11, 20)
 IDENTIFIED = datetime.date(2026, 3, 1)
 

@@ -23,3 +23,13 @@ def test_demo_county_stats_match_the_article():
     assert (data["applications"], data["applications_completed"]) == (846, 775)
     assert data["application_completion_rate"] == 91.61
     assert data["group_grids_over_20"] == 0
+    # Monitored households and their measures (measures of households whose risk is open).
+    assert data["cases_unresolved"] == 366
+    assert (data["measures_planned"], data["measures_implemented"]) == (1510, 1053)
+    by_category = data["measures_implemented_by_category"]
+    assert (by_category["industry"], by_category["employment"]) == (71, 63)
+    assert by_category["comprehensive_security"] == 919
+    assert sum(by_category.values()) == 1053
+    assert data["cases_eliminated_by_method"]["assistance"] > 0
+    assert data["cases_eliminated_by_method"]["natural"] > 0
+    assert data["clues_by_source"]["department"] > 0
