@@ -14,7 +14,6 @@ time, as with ``bulk_create``.
 
 import datetime
 import io
-import time
 
 from django.db import connection
 from django.utils import timezone
@@ -91,11 +90,7 @@ def insert(model, fields: list[str], rows: list[tuple], *, return_pks: bool = Fa
         sql = "COPY {} ({}) FROM STDIN".format(
             quote(meta.db_table), ", ".join(quote(c) for c in columns)
         )
-        started = time.monotonic()
+        # Django logs COPY like a query (DEBUG, query counts); it does not translate errors.
         with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError)
             cursor.copy_expert(sql, buffer)
-        if connection.queries_logged:  # keep COPY visible to query counts and DEBUG
-            connection.queries_log.append(
-                {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"}
-            )
     return pks
