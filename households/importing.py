@@ -481,9 +481,9 @@ def _chunks(items, size=_CHUNK):
 def _validate(source, filename, report, *, actor, lock, spooling=True):
     households: dict[str, _HouseholdEntry] = {}
     digests: dict[bytes, int] = {}  # ID hash -> first row
-    # Pass 2 reads the parsed rows back from this spool instead of parsing the spreadsheet
-    # again (openpyxl parsing is most of the cost). It holds no clear ID number: only the hash,
-    # the ciphertext and the mask, computed once here.
+    # Pass 2 reads the parsed rows back from this spool instead of reading the file again
+    # (reading, parsing and protecting the IDs is most of the cost). It holds no clear ID
+    # number: only the hash, the ciphertext and the mask, computed once here.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by import_households
 
     for row, values, index in _data_rows(source, filename, report):

@@ -128,14 +128,19 @@ def test_what_excel_writes_rich_text_sparse_rows_and_cells():
         '<c s="2"><v>45353</v></c><c><v>45352</v></c><c t="str"><v>公式结果</v></c>'
         '<c t="e"><v>#N/A</v></c><c t="b"><v>1</v></c><c t="inlineStr"/>'
         # a program (not Excel) may write an 18-digit whole number: it stays exact
-        "<c><v>533423199001011234</v></c></row>"
+        "<c><v>533423199001011234</v></c>"
+        # a formula's cached result is the value; indentation around inline text is not text
+        "<c><f>SUM(A1:A2)</f><v>3</v></c>"
+        '<c t="inlineStr">\n  <is>\n    <t>缩进</t>\n  </is>\n</c></row>'
+        # a row element without a number follows the previous row
+        '<row><c t="inlineStr"><is><t>第五行</t></is></c></row>'
     )
     rows = list(
         xlsxreader.iter_rows(
             io.BytesIO(_xlsx({"sheet1.xml": sheet}, strings=strings, styles=styles))
         )
     )
-    assert [n for n, _v in rows] == [1, 2, 3, 4]
+    assert [n for n, _v in rows] == [1, 2, 3, 4, 5]
     assert rows[0][1] == ("户主", None, "和文华 ")
     assert rows[1][1] == () and rows[2][1] == ()
     assert rows[3][1] == (
@@ -148,7 +153,10 @@ def test_what_excel_writes_rich_text_sparse_rows_and_cells():
         True,
         None,
         533423199001011234,
+        3,
+        "缩进",
     )
+    assert rows[4][1] == ("第五行",)
 
 
 def test_first_sheet_follows_the_workbook_order_and_1904_dates():
