@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import idnumbers
 from .models import (
     DisabilityGrade,
     Health,
@@ -90,6 +91,14 @@ class PersonForm(forms.Form):
 
     #: Shown folded on the phone ("more"): they have defaults and can be filled in later.
     MORE_FIELDS = PERSON_FIELDS[1:]
+
+    def clean_id_number(self):
+        # Checked here too (the service checks again), so a wrong number is reported together
+        # with the other fields' errors instead of only after they are fixed.
+        try:
+            return idnumbers.normalize(self.cleaned_data["id_number"])
+        except idnumbers.IdNumberError as exc:
+            raise ValidationError(exc.message) from None
 
     def identity_part(self):
         return [self["name"], self["id_number"]]

@@ -153,6 +153,9 @@ def test_registration_errors_are_on_their_fields_in_chinese_and_nothing_is_writt
         assert field in errors and words in " ".join(errors[field]), (extra, errors)
         assert f'id="id_{field}_error"' in response.content.decode()
     assert (Household.objects.count(), Person.objects.count(), AuditLog.objects.count()) == before
+    # a wrong ID number is reported together with the other fields' errors
+    response = client.post(url, _new_household(grid_tree, id_number=bad_check, number=""))
+    assert {"id_number", "number"} <= set(response.context["form"].errors)
 
 
 def test_a_full_grid_says_so_and_refuses(grid_tree, client, settings):
