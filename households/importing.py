@@ -33,14 +33,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.services import audit_record
 from grids.models import GridNode, Level
 
-from . import idnumbers
+from . import bulkwrite, idnumbers, xlsxreader
 from .idstore import encrypt_canonical, hash_canonical
 from .models import (
     DisabilityGrade,
@@ -56,7 +56,8 @@ from .models import (
     SocialAssistance,
 )
 
-BATCH_SIZE = 2000
+#: Rows per write (one COPY or bulk INSERT); bounds the memory of pass 2.
+BATCH_SIZE = 5000
 #: The report keeps this many errors in full and counts the rest (bounded memory).
 MAX_REPORTED_ERRORS = 1000
 _CHUNK = 500  # IN-list size for database checks
@@ -229,15 +230,9 @@ def _rows(source, filename: str) -> Iterator[tuple[int, tuple]]:
         source.seek(0)
     if ext == ".xlsx":
         try:
-            wb = load_workbook(source, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a corrupt file
+            yield from xlsxreader.iter_rows(source)
+        except xlsxreader.XlsxError as exc:
             raise ImportFileError(_("无法读取 xlsx 文件，请确认文件未损坏。")) from exc
-        try:
-            ws = wb.worksheets[0]
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield number, values
-        finally:
-            wb.close()
     elif ext == ".csv":
         raw = source if hasattr(source, "read") else open(source, "rb")  # noqa: SIM115
         try:
@@ -260,6 +255,17 @@ def _rows(source, filename: str) -> Iterator[tuple[int, tuple]]:
                 raw.close()
     else:
         raise ImportFileError(_("只支持 .xlsx 和 .csv 文件。"))
+
+
+_EXCEL_DAY_ZERO = datetime.date(1899, 12, 30)
+
+
+def _is_serial(value) -> bool:
+    """A number that can be an Excel date serial (1900-03-01 .. 9999-12-31); a larger whole
+    number such as 20240501 is read as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return 61 <= value < 2958466
 
 
 def _text(value) -> str:
@@ -334,6 +340,9 @@ class _Row:
             value = value.date()
         if isinstance(value, datetime.date):
             parsed = value
+        elif _is_serial(value):
+            # A date typed into a General cell: Excel keeps the serial (days since 1899-12-30).
+            parsed = _EXCEL_DAY_ZERO + datetime.timedelta(days=int(value))
         else:
             text = _text(value)
             if not text:
@@ -472,9 +481,9 @@ def _chunks(items, size=_CHUNK):
 def _validate(source, filename, report, *, actor, lock, spooling=True):
     households: dict[str, _HouseholdEntry] = {}
     digests: dict[bytes, int] = {}  # ID hash -> first row
-    # Pass 2 reads the parsed rows back from this spool instead of parsing the spreadsheet
-    # again (openpyxl parsing is most of the cost). It holds no clear ID number: only the hash,
-    # the ciphertext and the mask, computed once here.
+    # Pass 2 reads the parsed rows back from this spool instead of reading the file again
+    # (reading, parsing and protecting the IDs is most of the cost). It holds no clear ID
+    # number: only the hash, the ciphertext and the mask, computed once here.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by import_households
 
     for row, values, index in _data_rows(source, filename, report):
@@ -651,24 +660,64 @@ def _spooled(spool):
             return
 
 
+_HOUSEHOLD_FIELDS = [
+    "number",
+    "grid_id",
+    "village_group",
+    "household_type",
+    "address",
+    "phone",
+    "platform_registered",
+    "platform_registered_on",
+    "contact_name",
+    "contact_phone",
+    "head_name",
+    "status",
+]
+# The spooled person tuple (see ``_parse``) sits between the protected number and the status.
+_PERSON_FIELDS = [
+    "household_id",
+    "id_hash",
+    "id_encrypted",
+    "id_masked",
+    "sex",
+    "birth_date",
+    "name",
+    "relation",
+    "ethnicity",
+    "health",
+    "disability_grade",
+    "labour_capacity",
+    "schooling",
+    "medical_insurance",
+    "pension_insurance",
+    "social_assistance",
+    "migrant_place",
+    "migrant_months",
+    "status",
+    "joined_on",
+]
+
+
 def _write(spool, households, grids):
+    """Insert the spooled rows: households first (their keys), then their members, in
+    batches of ``BATCH_SIZE`` rows (``bulkwrite``: COPY on PostgreSQL)."""
     today = timezone.localdate()
     pks: dict[str, int] = {}
-    pending: dict[str, Household] = {}
-    people: list[tuple[str, Person]] = []
+    pending: dict[str, tuple] = {}
+    people: list[tuple] = []
 
     def flush_households():
         if pending:
-            Household.objects.bulk_create(pending.values(), batch_size=BATCH_SIZE)
-            for number, obj in pending.items():
-                pks[number] = obj.pk
+            new = bulkwrite.insert(
+                Household, _HOUSEHOLD_FIELDS, list(pending.values()), return_pks=True
+            )
+            pks.update(zip(pending, new, strict=True))
             pending.clear()
 
     def flush_people():
         flush_households()
-        for number, person in people:
-            person.household_id = pks[number]
-        Person.objects.bulk_create([p for _n, p in people], batch_size=BATCH_SIZE)
+        bulkwrite.insert(Person, _PERSON_FIELDS, [(pks[row[0]], *row[1:]) for row in people])
         people.clear()
 
     for number, person, id_hash, id_encrypted, id_masked, sex, born in _spooled(spool):
@@ -677,59 +726,23 @@ def _write(spool, households, grids):
             data = entry.data
             grid_pk, _level, _name, village_group, _tree = grids[data[_H_GRID]]
             registered = bool(data[_H_REGISTERED])
-            pending[number] = Household(
-                number=number,
-                grid_id=grid_pk,
-                village_group=village_group,
-                household_type=data[_H_TYPE],
-                address=data[3],
-                phone=data[4],
-                platform_registered=registered,
-                platform_registered_on=data[_H_REGISTERED_ON] if registered else None,
-                contact_name=data[7],
-                contact_phone=data[8],
-                head_name=entry.head_name,
-                status=HouseholdStatus.ACTIVE,
-            )
-        (
-            name,
-            relation,
-            ethnicity,
-            health,
-            grade,
-            labour,
-            schooling,
-            medical,
-            pension,
-            assistance,
-            migrant_place,
-            migrant_months,
-        ) = person
-        people.append(
-            (
+            pending[number] = (
                 number,
-                Person(
-                    name=name,
-                    id_hash=id_hash,
-                    id_encrypted=id_encrypted,
-                    id_masked=id_masked,
-                    relation=relation,
-                    sex=sex,
-                    birth_date=born,
-                    ethnicity=ethnicity,
-                    health=health,
-                    disability_grade=grade,
-                    labour_capacity=labour,
-                    schooling=schooling,
-                    medical_insurance=medical,
-                    pension_insurance=pension,
-                    social_assistance=assistance,
-                    migrant_place=migrant_place,
-                    migrant_months=migrant_months,
-                    status=PersonStatus.ACTIVE,
-                    joined_on=today,
-                ),
+                grid_pk,
+                village_group,
+                data[_H_TYPE],
+                data[3],  # address
+                data[4],  # phone
+                registered,
+                data[_H_REGISTERED_ON] if registered else None,
+                data[7],  # contact name
+                data[8],  # contact phone
+                entry.head_name,
+                HouseholdStatus.ACTIVE.value,
             )
+        people.append(
+            (number, id_hash, id_encrypted, id_masked, sex, born, *person)
+            + (PersonStatus.ACTIVE.value, today)
         )
         if len(pending) >= BATCH_SIZE:
             flush_households()

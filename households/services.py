@@ -254,6 +254,20 @@ def _save(obj, field: str, message: str) -> None:
         raise ValidationError({field: message}) from exc
 
 
+def _lock_household_row(household: Household) -> Household:
+    """The household's row, locked (``FOR UPDATE``), with its grid read after the lock.
+
+    Not ``select_related("grid")`` in the locking query: under READ COMMITTED, PostgreSQL
+    re-checks the join for a row that changed while it waited, so a household moved to
+    another grid meanwhile would no longer match its old grid row and the query would find
+    nothing (``DoesNotExist``); the join would also lock the grid row. A test pins this
+    (``test_a_member_added_while_the_household_moves_lands_in_the_moved_household``).
+    """
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    locked.grid  # noqa: B018 - load the grid now, after the lock: the callers all need it
+    return locked
+
+
 # --- Households -----------------------------------------------------------------------------
 
 
@@ -300,7 +314,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
         raise ValidationError(
             {f: _("该字段不能在此修改；调整网格请使用“迁移”。") for f in sorted(unknown)}
         )
-    household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
+    household = _lock_household_row(household)
     _require_writer(actor, household.grid)
     before = snapshot(household, HOUSEHOLD_FIELDS)
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
@@ -331,7 +345,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
 @transaction.atomic
 def household_move(*, actor, household: Household, grid: GridNode, reason: str = "") -> Household:
     """Move a household to another group grid, holding the target grid's capacity rule."""
-    household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
+    household = _lock_household_row(household)
     locked = _lock_group_grids(household.grid, grid)
     target = locked[grid.pk]
     _require_writer(actor, household.grid)
@@ -361,7 +375,7 @@ def household_close(*, actor, household: Household, status: str, reason: str = "
     """Mark a household as moved out of the county or dissolved; the row and members stay."""
     if status not in (HouseholdStatus.MOVED_OUT, HouseholdStatus.DISSOLVED):
         raise ValidationError({"status": _("只能将农户标记为“整户迁出”或“已注销”。")})
-    household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
+    household = _lock_household_row(household)
     _require_writer(actor, household.grid)
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError(
@@ -390,7 +404,7 @@ def household_close(*, actor, household: Household, status: str, reason: str = "
 
 
 def _lock_household(household: Household) -> Household:
-    household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
+    household = _lock_household_row(household)
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError(
             _("户 {number} 是“{status}”状态，不能再变更成员。").format(

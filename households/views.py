@@ -1,22 +1,23 @@
 """Browser pages of the household registry, phone first: thin, selectors and services only."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids import selectors as grid_selectors
-from grids.models import GridNode
+from grids.models import GridNode, Level
 
 from . import importing, selectors, services
 from .api.views import export_response, template_response
-from .forms import ImportForm
-from .models import Household, Person
+from .forms import HouseholdCreateForm, ImportForm, PersonAddForm
+from .models import Household, HouseholdStatus, Person
 
 PAGE_SIZE = 30
 
@@ -55,15 +56,15 @@ def household_list(request):
         "page": page,
         "households": list(page.object_list),
         "can_import": services.can_import(request.user),
-        "soft_limit": _soft_limit(),
+        # Registering one household: on a group grid its writers keep.
+        "can_add": (
+            grid is not None
+            and grid.level == Level.GROUP
+            and services.can_write(request.user, grid)
+        ),
+        "soft_limit": settings.GRID_GROUP_SOFT_LIMIT,
     }
     return render(request, "households/household_list.html", context)
-
-
-def _soft_limit():
-    from django.conf import settings
-
-    return settings.GRID_GROUP_SOFT_LIMIT
 
 
 def _detail_context(request, pk, revealed=None):
@@ -77,6 +78,10 @@ def _detail_context(request, pk, revealed=None):
         "members": members,
         "active_count": sum(1 for m in members if m.is_active),
         "can_reveal": services.can_reveal(request.user),
+        "can_add_member": (
+            household.status == HouseholdStatus.ACTIVE
+            and services.can_write(request.user, household.grid)
+        ),
         "revealed": revealed or {},
     }
 
@@ -98,6 +103,94 @@ def person_reveal(request, pk):
     number = services.person_reveal_id(actor=request.user, person=person, reason=_("页面查看"))
     context = _detail_context(request, person.household_id, revealed={person.pk: number})
     return render(request, "households/household_detail.html", context)
+
+
+@login_required
+def household_create(request):
+    """Register one household with its head on the group grid ``?grid=<code>``."""
+    grid = _grid_from_request(request)
+    if grid is None or grid.level != Level.GROUP:
+        raise Http404
+    if not services.can_write(request.user, grid):
+        raise PermissionDenied(
+            _("您不能在网格 {name} 登记农户：需要本网格或上级网格的网格长。").format(name=grid.name)
+        )
+    active = Household.objects.filter(grid=grid, status=HouseholdStatus.ACTIVE).count()
+    form = HouseholdCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_create(
+                actor=request.user,
+                grid=grid,
+                number=data["number"],
+                head={**form.person_data(), "id_number": data["id_number"]},
+                **form.household_data(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已在 {grid} 登记农户 {number}（户主 {name}）。").format(
+                    grid=grid.name, number=household.number, name=household.head_name
+                ),
+            )
+            return redirect("household-detail", pk=household.pk)
+    context = {
+        "grid": grid,
+        "form": form,
+        "active": active,
+        "limit": settings.GRID_GROUP_HARD_LIMIT,
+        "full": active >= settings.GRID_GROUP_HARD_LIMIT,
+    }
+    return render(request, "households/household_form.html", context)
+
+
+@login_required
+def person_add(request, pk):
+    """Add a member to a household (birth, marriage, moving in, first registration)."""
+    try:
+        household = (
+            selectors.household_list(user=request.user, with_member_count=False)
+            .select_related("grid__parent")
+            .get(pk=pk)
+        )
+    except Household.DoesNotExist:
+        raise Http404 from None
+    if not services.can_write(request.user, household.grid):
+        raise PermissionDenied(
+            _("您不能修改网格 {name} 的农户信息：需要本网格或上级网格的网格长。").format(
+                name=household.grid.name
+            )
+        )
+    form = PersonAddForm(request.POST or None)
+    if request.method == "POST" and household.status == HouseholdStatus.ACTIVE and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_add(
+                actor=request.user,
+                household=household,
+                id_number=data["id_number"],
+                reason=data["reason"],
+                joined_on=data["joined_on"],
+                **form.person_data(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已将 {name} 添加为户 {number} 的成员。").format(
+                    name=person.name, number=household.number
+                ),
+            )
+            return redirect("household-detail", pk=household.pk)
+    return render(request, "households/person_form.html", {"household": household, "form": form})
 
 
 @login_required
