@@ -10,6 +10,8 @@ the number of rows (pinned by ``list_queries``).
 The ``grid_tree`` and ``api`` fixtures come from the root ``conftest.py``.
 """
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -98,3 +100,30 @@ class ScopedEndpointContract:
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1], f"queries grew with rows: {counts}"
         assert counts[0] == self.list_queries, [q["sql"] for q in ctx.captured_queries]
+
+
+def run_together(*actions) -> list:
+    """Run each action in its own thread (its own database connection), all released at the
+    same moment by a barrier; what each returned or raised, in the order given.
+
+    For race tests on PostgreSQL (``django_db(transaction=True)``): each thread closes its
+    connection when done, so the test database can be dropped afterwards.
+    """
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def run(i, action):
+        try:
+            barrier.wait()
+            outcomes[i] = action()
+        except Exception as exc:  # the caller asserts on it
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

@@ -254,7 +254,7 @@ def _save(obj, field: str, message: str) -> None:
         raise ValidationError({field: message}) from exc
 
 
-def _lock_household_row(household: Household) -> Household:
+def lock_household_row(household: Household) -> Household:
     """The household's row, locked (``FOR UPDATE``), with its grid read after the lock.
 
     Not ``select_related("grid")`` in the locking query: under READ COMMITTED, PostgreSQL
@@ -314,7 +314,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
         raise ValidationError(
             {f: _("该字段不能在此修改；调整网格请使用“迁移”。") for f in sorted(unknown)}
         )
-    household = _lock_household_row(household)
+    household = lock_household_row(household)
     _require_writer(actor, household.grid)
     before = snapshot(household, HOUSEHOLD_FIELDS)
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
@@ -345,7 +345,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
 @transaction.atomic
 def household_move(*, actor, household: Household, grid: GridNode, reason: str = "") -> Household:
     """Move a household to another group grid, holding the target grid's capacity rule."""
-    household = _lock_household_row(household)
+    household = lock_household_row(household)
     locked = _lock_group_grids(household.grid, grid)
     target = locked[grid.pk]
     _require_writer(actor, household.grid)
@@ -375,7 +375,7 @@ def household_close(*, actor, household: Household, status: str, reason: str = "
     """Mark a household as moved out of the county or dissolved; the row and members stay."""
     if status not in (HouseholdStatus.MOVED_OUT, HouseholdStatus.DISSOLVED):
         raise ValidationError({"status": _("只能将农户标记为“整户迁出”或“已注销”。")})
-    household = _lock_household_row(household)
+    household = lock_household_row(household)
     _require_writer(actor, household.grid)
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError(
@@ -404,7 +404,7 @@ def household_close(*, actor, household: Household, status: str, reason: str = "
 
 
 def _lock_household(household: Household) -> Household:
-    household = _lock_household_row(household)
+    household = lock_household_row(household)
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError(
             _("户 {number} 是“{status}”状态，不能再变更成员。").format(

@@ -1,14 +1,12 @@
 """Concurrent writes on PostgreSQL: the row locks let exactly one transition win."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from assistance import services
 from assistance.models import AssistancePlan, Measure
 from core.exceptions import Conflict
+from core.testing import run_together
 from monitoring.tests.factories import make_case, make_household
 
 from .factories import make_measure, make_plan
@@ -17,24 +15,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(*calls):
-    barrier = threading.Barrier(len(calls))
+    """Sorted outcomes: "ok", or the refusal's class name (anything else fails the test)."""
     outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("ok")
-        except (ValidationError, Conflict) as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for o in run_together(*calls):
+        if isinstance(o, Exception) and not isinstance(o, (ValidationError, Conflict)):
+            raise o
+        outcomes.append(type(o).__name__ if isinstance(o, Exception) else "ok")
     return sorted(outcomes)
 
 

@@ -5,43 +5,17 @@ lock, so the second writer waits, counts again and is refused. Without the lock 
 count 19 and the grid would end with 21 households.
 """
 
-import threading
-
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from core.models import AuditLog
+from core.testing import run_together
 from households import services
 from households.models import Household, HouseholdStatus, Person, PersonStatus
 from households.tests.factories import HouseholdFactory, household_with_members, synthetic_id
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_together(*actions):
-    """Run each action in its own thread and connection, started at the same moment.
-
-    Returns what each returned or raised, in order."""
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            outcomes[i] = action()
-        except Exception as exc:  # compared below
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def _fill(grid, count):
@@ -73,7 +47,7 @@ def test_two_adds_to_a_grid_with_one_place_left_let_exactly_one_in(grid_tree):
             head={"name": "和" + number, "id_number": synthetic_id()},
         )
 
-    outcomes = _run_together(add("R-A", grid_tree.v1_leader), add("R-B", grid_tree.g1_member))
+    outcomes = run_together(add("R-A", grid_tree.v1_leader), add("R-B", grid_tree.g1_member))
 
     _one_refused_for_capacity(outcomes)
     assert _active(grid_tree.g1) == limit
@@ -88,7 +62,7 @@ def test_an_add_and_a_move_into_the_last_place_let_exactly_one_in(grid_tree):
     _fill(grid_tree.g2, limit - 1)
     mover = household_with_members(grid_tree.g1, members=2, number="MOVER")
 
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: services.household_create(
             actor=grid_tree.v1_leader,
             grid=grid_tree.g2,
@@ -110,7 +84,7 @@ def test_an_add_and_a_move_into_the_last_place_let_exactly_one_in(grid_tree):
 def test_a_member_added_while_the_household_moves_lands_in_the_moved_household(grid_tree):
     household = household_with_members(grid_tree.g1, members=2, number="BUSY")
 
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: services.person_add(
             actor=grid_tree.v1_leader,
             household=household,

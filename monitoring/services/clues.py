@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
 from households.models import Household
+from households.services import lock_household_row
 
 from ..models import OPEN_STATES, ClueEvidence, ClueSource, ClueState, RiskClue, RiskType
 from .common import require_in_scope, require_leader
@@ -51,7 +52,7 @@ def clue_raise(
         raise ValidationError({"risk_type": _("未知的风险类型“{code}”。").format(code=risk_type)})
     if source not in ClueSource.values:
         raise ValidationError({"source": _("未知的线索来源“{code}”。").format(code=source)})
-    household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
+    household = lock_household_row(household)
     if check_scope:
         require_in_scope(actor, household)
     found_on = found_on or timezone.localdate()
