@@ -2,8 +2,8 @@
 
 Each ledger is a ``Ledger`` in ``LEDGERS``: a title, Chinese headers and a row generator over
 the same selector as the figures: households (one row per member), monitoring cases (one row
-per household episode, with its plan's warnings), assistance measures; monthly reviews join
-when their app lands.
+per household episode, with its plan's warnings), assistance measures, and monthly village
+reviews (one row per household decision).
 
 ID numbers: every ledger shows the masked form that the households app stores. Only a user with
 ``households.view_full_id_number`` who asks for it (``full_ids``) gets whole numbers, decrypted
@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -187,6 +188,45 @@ def measure_ledger_rows(user, node, id_number):
         )
 
 
+def _day(value):
+    """A datetime as the local date (xlsx has no time zones), a date as it is."""
+    return timezone.localdate(value) if value is not None else None
+
+
+def review_ledger_rows(user, node, id_number):
+    """One row per household decision of the subtree's monthly village reviews (每月综合研判)."""
+    items = (
+        selectors.subtree_review_items(user=user, node=node)
+        .select_related("review__village__parent", "household__grid")
+        .order_by("-review__month", "review__village__code", "household__number", "pk")
+    )
+    for item in items.iterator(chunk_size=2000):
+        review, h = item.review, item.household
+        yield (
+            review.month.strftime("%Y-%m"),
+            review.village.parent.name if review.village.parent else "",
+            review.village.name,
+            review.get_state_display(),
+            review.meeting_on,
+            review.notice_start,
+            review.notice_end,
+            _day(review.submitted_at),
+            _day(review.reviewed_at),
+            _day(review.confirmed_at),
+            review.return_reason,
+            h.grid.name,
+            h.number,
+            h.head_name,
+            item.get_decision_display(),
+            item.get_category_display(),
+            "、".join(risk_type_labels(item.risk_types)),
+            item.income_12m,
+            item.spending_12m,
+            item.get_method_display(),
+            item.note,
+        )
+
+
 LEDGERS = {
     "households": Ledger(
         title=gettext_lazy("农户台账"),
@@ -260,6 +300,33 @@ LEDGERS = {
             "未落实或取消原因",
         ),
         rows=measure_ledger_rows,
+    ),
+    "reviews": Ledger(
+        title=gettext_lazy("每月综合研判台账"),
+        headers=(
+            "月份",
+            "乡镇",
+            "村（社区）",
+            "研判状态",
+            "研判会日期",
+            "公示开始",
+            "公示结束",
+            "村提交日期",
+            "乡镇审核日期",
+            "县级审定日期",
+            "退回理由",
+            "组网格",
+            "户编号",
+            "户主",
+            "研判意见",
+            "监测对象类别",
+            "风险类型",
+            "近12个月家庭纯收入（元）",
+            "近12个月合规自付支出（元）",
+            "消除方式",
+            "说明",
+        ),
+        rows=review_ledger_rows,
     ),
 }
 

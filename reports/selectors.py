@@ -119,6 +119,11 @@ def subtree_cases(*, user, node: GridNode):
     return MonitoringCase.objects.visible_to(user).filter(**in_subtree("household__grid", node))
 
 
+def subtree_review_items(*, user, node: GridNode):
+    """Every household decision of the subtree's monthly village reviews."""
+    return review_selectors.item_list(user=user).filter(**in_subtree("household__grid", node))
+
+
 def subtree_villages_not_submitted(*, user, node: GridNode, today: datetime.date):
     """Villages of the subtree whose review of the latest due month was not handed on."""
     villages, _month = review_selectors.villages_not_submitted(user=user, node=node, today=today)

@@ -284,3 +284,52 @@ def test_measure_ledger_query_count_is_flat(grid_tree, client):
         counts.append(len(ctx.captured_queries))
         assert len(_sheet_rows(body)) == 2 + (3 if added == 3 else 30)
     assert counts[0] == counts[1]
+
+
+def _review_with_item(village, grid, **item):
+    import datetime
+
+    from monitoring.models import ReviewItem, VillageReview
+    from monitoring.tests.factories import make_household
+
+    review = VillageReview.objects.get_or_create(
+        village=village, month=datetime.date(2026, 10, 1), defaults={"state": "draft"}
+    )[0]
+    return ReviewItem.objects.create(review=review, household=make_household(grid), **item)
+
+
+def test_review_ledger_one_row_per_decision_in_scope(grid_tree, client):
+    _review_with_item(
+        grid_tree.v1,
+        grid_tree.g1,
+        decision="include",
+        category="sudden",
+        risk_types=["accident"],
+        income_12m=12000,
+    )
+    _review_with_item(grid_tree.v1, grid_tree.g2, decision="dismiss", note="核实无风险")
+    _review_with_item(grid_tree.v3, grid_tree.g4, decision="keep")
+    client.force_login(grid_tree.v1_leader)
+    _data, rows = _sheet(client.get(f"/dashboard/{grid_tree.v1.code}/ledgers/reviews.xlsx"))
+    headers, body = rows[1], rows[2:]
+    assert len(body) == 2  # V3's review lies in another township
+    by_decision = {r[headers.index("研判意见")]: dict(zip(headers, r, strict=True)) for r in body}
+    include = by_decision["拟纳入监测对象"]
+    where = (include["月份"], include["村（社区）"], include["研判状态"])
+    assert where == ("2026-10", grid_tree.v1.name, "草稿")
+    assert include["监测对象类别"] == "突发严重困难户" and include["风险类型"] == "因意外事故"
+    assert by_decision["排除线索"]["说明"] == "核实无风险"
+
+
+def test_review_ledger_query_count_is_flat(grid_tree, client):
+    client.force_login(grid_tree.county)
+    counts = []
+    for added in (3, 27):
+        for _ in range(added):
+            _review_with_item(grid_tree.v1, grid_tree.g2, decision="keep")
+        url = f"/dashboard/{grid_tree.c.code}/ledgers/reviews.xlsx"
+        with CaptureQueriesContext(connection) as ctx:
+            body = b"".join(client.get(url).streaming_content)
+        counts.append(len(ctx.captured_queries))
+        assert len(_sheet_rows(body)) == 2 + (3 if added == 3 else 30)
+    assert counts[0] == counts[1]
