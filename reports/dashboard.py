@@ -42,6 +42,7 @@ def links(node: GridNode, month: datetime.date) -> dict:
         "crowded": reverse("reports-crowded", args=[node.code]),
         "plans_overdue": reverse("assistance-overdue", args=[node.code]),
         "overdue": reverse("review-overdue", args=[node.code]),
+        "cases": reverse("case-village", args=[node.code]),
         "dashboard": reverse("reports-dashboard-grid", args=[node.code]) + "?" + month_q,
     }
 
@@ -76,7 +77,7 @@ def summary_rows(f: dict, link: dict) -> list[dict]:
         _row(_("农户申请事项"), f["applications"]),
         _row(_("已办结"), f["applications_completed"], rate=f["application_completion_rate"]),
         _row(_("未处理线索"), f["clues_open"], link["clues"]),
-        _row(_("风险未消除监测户"), f["cases_unresolved"]),
+        _row(_("风险未消除监测户"), f["cases_unresolved"], link["cases"]),
         _row(
             _("其中 脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户"),
             " / ".join(str(f["cases_by_category"][c]) for c in ("unstable", "marginal", "sudden")),
