@@ -180,7 +180,8 @@ def resolve_grid(*, user, code: str | None) -> GridNode:
         except GridNode.DoesNotExist:
             raise Http404 from None
     if user.pk is not None:
-        first = grid_selectors.user_assignments(user).first()
+        # A department account's county assignment gives it no subtree to count.
+        first = grid_selectors.user_assignments(user).filter(department__isnull=True).first()
         if first is not None:
             return first.grid
     counties = list(

@@ -121,3 +121,10 @@ def test_stats_endpoint_query_count_is_flat(grid_tree, client):
         counts.append(len(ctx.captured_queries))
     # session, user, scope, default grid (the user's top assignment), 14 figure queries
     assert counts == [18, 18]
+
+
+def test_a_department_account_has_no_subtree_to_count(grid_tree, api):
+    client = api.as_user(grid_tree.dept)
+    response = client.get("/api/v1/stats/")
+    assert response.status_code == 400 and "grid" in response.json()["errors"]
+    assert client.get(f"/api/v1/stats/?grid={grid_tree.c.code}").status_code == 404
