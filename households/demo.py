@@ -30,6 +30,19 @@ from .models import (
 HOUSEHOLDS = 39154
 PLATFORM_REGISTERED = 35972
 REGION = "533423"
+
+
+def region_for(county_code: str) -> str:
+    """The region prefix of a seeded county's synthetic ID numbers: its own code when that is a
+    real division code (the demo county: 533423), otherwise a Yunnan-looking one derived from
+    it (benchmark counties 99000x → 53000x), so two seeded counties never draw the same numbers.
+    """
+    code = (county_code or REGION)[:6]
+    if len(code) == 6 and code.isdigit() and idnumbers.region_valid(code):
+        return code
+    return "53" + code[-4:].rjust(4, "0")
+
+
 #: Ages are computed against a fixed day, so the seed gives the same people on any day.
 REFERENCE_DAY = datetime.date(2025, 6, 30)
 BATCH = 2000
@@ -149,6 +162,7 @@ def _labour(rng, age, health, grade, schooling):
 def seed_households(ctx: SeedContext) -> None:
     """Create the county's households and members in bounded batches."""
     rng = random.Random(ctx.seed + 20)
+    region = region_for(ctx.code)
     tree_id = ctx.state["tree_id"]
     grids = list(
         GridNode.objects.filter(tree_id=tree_id, level=Level.GROUP)
@@ -233,7 +247,7 @@ def seed_households(ctx: SeedContext) -> None:
             for relation, age, sex, surname in members:
                 birth = _birth(rng, age)
                 while True:
-                    number = idnumbers.generate(rng, region=REGION, birth=birth, sex=sex)
+                    number = idnumbers.generate(rng, region=region, birth=birth, sex=sex)
                     if number not in numbers_used:
                         break
                 numbers_used.add(number)
@@ -269,15 +283,15 @@ def seed_households(ctx: SeedContext) -> None:
                     )
                 )
             if len(households) >= BATCH:
-                _drop_taken(people, existing)
+                _drop_taken(people, existing, region)
                 flush()
-    _drop_taken(people, existing)
+    _drop_taken(people, existing, region)
     flush()
     ctx.state["households"] = made_households
     ctx.log(f"  农户：{made_households} 户，{made_people} 人；纳入救助平台 {registered_total} 户")
 
 
-def _drop_taken(people, existing):
+def _drop_taken(people, existing, region):
     """Another county in the same database may hold a synthetic number drawn here: skip it.
 
     (Only when persons existed before this run: the demo county alone is unique by
@@ -296,7 +310,7 @@ def _drop_taken(people, existing):
         for p in heads_taken:  # a head keeps the household: draw a fresh number for them
             redraw = random.Random(p.id_hash)
             while True:
-                number = idnumbers.generate(redraw, region=REGION, birth=p.birth_date, sex=p.sex)
+                number = idnumbers.generate(redraw, region=region, birth=p.birth_date, sex=p.sex)
                 stored = protect_canonical(number)
                 if not Person.objects.filter(id_hash=stored.hash).exists():
                     break

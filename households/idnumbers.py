@@ -34,6 +34,7 @@ __all__ = [
     "hash_id",
     "mask",
     "normalize",
+    "region_valid",
     "sex",
 ]
 
@@ -281,6 +282,12 @@ def decrypt(token: str) -> str:
     key.
     """
     return _current_fernet().decrypt(token).decode("ascii")
+
+
+def region_valid(region: str) -> bool:
+    """Whether a 6-digit region code starts with a valid province (the check ``normalize``
+    applies to the first two digits of every number)."""
+    return len(region) == 6 and region.isdigit() and int(region[:2]) in _PROVINCES
 
 
 def generate(

@@ -508,3 +508,12 @@ def test_module_exports():
         "decrypt",
         "generate",
     }
+
+
+def test_seeded_counties_draw_their_numbers_from_their_own_region():
+    from households.demo import region_for
+
+    assert region_for("533423") == "533423"  # the demo county's own code
+    assert region_for("990003") == "530003"  # a benchmark county: a valid, different region
+    assert idnumbers.region_valid(region_for("990004"))
+    assert not idnumbers.region_valid("990004")
