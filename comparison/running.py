@@ -16,6 +16,7 @@ No step loops over records in Python.
 
 import datetime
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -141,18 +142,20 @@ def part_groups(run_id: int) -> list[list[int]]:
     A small county is one part, run without a Celery hop; a large one is split so the parts
     run in parallel and a lost worker costs one part.
     """
-    run = ComparisonRun.objects.get(pk=run_id)
     pending = list(
         RunPart.objects.filter(run_id=run_id, done=False)
         .order_by("township__code")
-        .values_list("township_id", flat=True)
+        .values_list("township_id", "counts")
     )
     if not pending:
         return []
-    sizes = matched_by_township(run)
+    if any("matched" not in counts for _, counts in pending):
+        sizes = matched_by_township(ComparisonRun.objects.get(pk=run_id))
+    else:
+        sizes = {township_id: counts["matched"] for township_id, counts in pending}
     limit = part_records()
     groups, current, size = [], [], 0
-    for township_id in pending:
+    for township_id, _ in pending:
         n = sizes.get(township_id, 0)
         if current and size + n > limit:
             groups.append(current)
@@ -161,6 +164,23 @@ def part_groups(run_id: int) -> list[list[int]]:
         size += n
     groups.append(current)
     return groups
+
+
+def match_records(run: ComparisonRun, month) -> dict[int, int]:
+    """``MATCH_SQL``; returns the matched records per township, counted from the rows the
+    update returns (no second pass over the records)."""
+    params = [run.county_id, month, run.county.tree_id]
+    returning = f"{MATCH_SQL} RETURNING comparison_batchrecord.township_id"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH u AS ({returning}) SELECT township_id, COUNT(*) FROM u "
+                "WHERE township_id IS NOT NULL GROUP BY township_id",
+                params,
+            )
+            return dict(cursor.fetchall())
+        cursor.execute(returning, params)
+        return dict(Counter(t for (t,) in cursor.fetchall() if t is not None))
 
 
 def run_match(run_id: int) -> ComparisonRun | None:
@@ -175,16 +195,20 @@ def run_match(run_id: int) -> ComparisonRun | None:
             return None
         if run.matched_at is None:
             month = connection.ops.adapt_datefield_value(run.month)
+            matched = match_records(run, month)
             with connection.cursor() as cursor:
-                cursor.execute(MATCH_SQL, [run.county_id, month, run.county.tree_id])
-                if connection.vendor == "postgresql" and cursor.rowcount > part_records():
+                if connection.vendor == "postgresql" and sum(matched.values()) > part_records():
                     # The match just filled township/household on many rows: without fresh
                     # statistics a split run's township steps are planned as if they matched
                     # nothing. A run of one part reads all its records anyway (~0.1 s saved).
                     cursor.execute("ANALYZE comparison_batchrecord")
             townships = run.county.get_children().filter(level=Level.TOWNSHIP)
             RunPart.objects.bulk_create(
-                [RunPart(run=run, township=t) for t in townships], ignore_conflicts=True
+                [
+                    RunPart(run=run, township=t, counts={"matched": matched.get(t.pk, 0)})
+                    for t in townships
+                ],
+                ignore_conflicts=True,
             )
             run.parts_total = RunPart.objects.filter(run=run).count()
             run.matched_at = timezone.now()
@@ -217,8 +241,6 @@ def part_process(run_id: int, township_ids: int | list[int]) -> dict | None:
             # clue_raise_many read this small table instead of re-joining the rules. Created
             # inside the transaction, so a rollback (a killed worker) removes it too.
             cursor.execute(f"CREATE TEMP TABLE {HITS_TABLE} AS {sql}", params)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {HITS_TABLE}")
             cursor.execute(
                 "SELECT h.township_id, h.department, COUNT(*), "
                 "COUNT(DISTINCT h.household_id || '/' || h.risk_type) "
@@ -227,7 +249,10 @@ def part_process(run_id: int, township_ids: int | list[int]) -> dict | None:
             by_department: dict[int, dict] = {}
             for township_id, code, n, clues in cursor.fetchall():
                 by_department.setdefault(township_id, {})[code] = [n, clues]
-            matched = matched_by_township(run, ids)
+            if all("matched" in p.counts for p in parts):
+                matched = {p.township_id: p.counts["matched"] for p in parts}
+            else:  # parts made before the match counted them
+                matched = matched_by_township(run, ids)
             result = clue_raise_many(
                 actor=run.started_by,
                 hits_sql="SELECT household_id, township_id, risk_type, reference, note "
