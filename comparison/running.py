@@ -1,12 +1,14 @@
-"""The monthly run, set-based: match, then one step per township, then the summary.
+"""The monthly run, set-based: match, then the townships in parts, then the summary.
 
 1. ``run_match`` — one ``UPDATE … FROM`` marks every valid record of the month's complete
    batches ``matched`` (person found through ``Person.id_hash`` in this county, with the
-   person's household and township) or ``unmatched``; creates the township parts. Running it
-   again writes the same values.
-2. ``part_process`` — for one township, in one transaction: the rules are joined to the
-   matched records in SQL (``HITS_SQL``) and ``monitoring.services.clues_bulk.clue_raise_many``
-   opens or merges the clues; the part is marked done in the same transaction. A part already
+   person's household and township) or ``unmatched``; creates the township parts (``RunPart``,
+   with their matched counts). Running it again writes the same values.
+2. ``part_groups`` packs the townships not yet done into parts of at most
+   ``COMPARISON_PART_RECORDS`` matched records (a small county is one part); ``part_process``
+   — for one part, in one transaction: the rules are joined to the matched records in SQL
+   (``HITS_SQL``) and ``monitoring.services.clues_bulk.clue_raise_many`` opens or merges the
+   clues; the townships' parts are marked done in the same transaction. A township already
    done is skipped, so a restarted run continues where it stopped, and a killed worker leaves
    either the whole part or nothing.
 3. ``run_finish`` — when every part is done: the summary (by department, by township).
