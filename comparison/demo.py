@@ -108,9 +108,11 @@ def stage_month(county, month, by_department, *, batch_prefix="DEMO") -> list[De
 
 
 def run_now(county, month, *, found_on=None, timings=None) -> ComparisonRun:
-    """Run a month in-process, step by step (seeders and the benchmark; no Celery).
+    """Run a month in-process, step by step, in the parts ``comparison_run_task`` would use
+    (seeders and the benchmark; no Celery).
 
-    ``timings`` (a dict) receives the seconds of each step: match, townships, finish.
+    ``timings`` (a dict) receives the seconds of each step: match, townships, finish; and the
+    number of parts.
     """
     import time
 
@@ -122,8 +124,10 @@ def run_now(county, month, *, found_on=None, timings=None) -> ComparisonRun:
     running.run_match(run.pk)
     timings["match"] = time.perf_counter() - started
     started = time.perf_counter()
-    for township_id in RunPart.objects.filter(run=run).values_list("township_id", flat=True):
-        running.part_process(run.pk, township_id)
+    groups = running.part_groups(run.pk)
+    for township_ids in groups:
+        running.part_process(run.pk, township_ids)
+    timings["parts"] = len(groups)
     timings["townships"] = time.perf_counter() - started
     started = time.perf_counter()
     running.run_finish(run.pk)

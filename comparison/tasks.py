@@ -1,4 +1,5 @@
-"""Celery tasks of the comparison: a run per month, split by township as a Celery group.
+"""Celery tasks of the comparison: a run per month, split by township as a Celery group
+when it is large (``running.part_groups``); a small run is one part, done in the run's task.
 
 The group's members report completion on the run row (``parts_done``), and the member that
 finishes the last part writes the summary — a chord without a result backend (this project runs
@@ -22,34 +23,34 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def comparison_run_task(run_id: int) -> int:
-    """Match the month's records, then queue one ``comparison_part_task`` per township not yet
-    done (all of them on a fresh run). Returns the number of parts queued."""
-    from .models import RunPart
-
+    """Match the month's records, then process the townships not yet done (all of them on a
+    fresh run) in parts (``running.part_groups``): a run of one part is processed here, in
+    this task; a larger one is queued as a group of ``comparison_part_task``. Returns the
+    number of parts."""
     try:
         run = running.run_match(run_id)
+        if run is None:
+            return 0
+        groups = running.part_groups(run_id)
+        if len(groups) <= 1:
+            # A small county: no queue hop, no per-township transactions.
+            for township_ids in groups:
+                running.part_process(run_id, township_ids)
+            running.run_finish(run_id)
+            return len(groups)
     except Exception as exc:
         running.run_fail(run_id, repr(exc))
         raise
-    if run is None:
-        return 0
-    pending = list(
-        RunPart.objects.filter(run_id=run_id, done=False)
-        .order_by("township__code")
-        .values_list("township_id", flat=True)
-    )
-    if not pending:
-        running.run_finish(run_id)
-        return 0
-    group(comparison_part_task.si(run_id, township_id) for township_id in pending).apply_async()
-    return len(pending)
+    group(comparison_part_task.si(run_id, township_ids) for township_ids in groups).apply_async()
+    return len(groups)
 
 
 @shared_task(acks_late=True)
-def comparison_part_task(run_id: int, township_id: int) -> None:
-    """One township's clues (skipped if already done); the last part writes the summary."""
+def comparison_part_task(run_id: int, township_ids: int | list[int]) -> None:
+    """One part's clues (one township id or a list; those already done are skipped); the
+    last part writes the summary."""
     try:
-        running.part_process(run_id, township_id)
+        running.part_process(run_id, township_ids)
         running.run_finish(run_id)
     except Exception as exc:
         running.run_fail(run_id, repr(exc))

@@ -176,3 +176,71 @@ def test_monthly_schedule_runs_last_month_once(
     assert run.month == last_month() and run.state == RunState.DONE and run.started_by is None
     assert comparison_monthly_task.apply().get() == 0  # already compared
     assert RiskClue.objects.count() == 5
+
+
+def _outcome():
+    clues = {(h, r, s) for h, r, s in _clues()}
+    evidence = sorted(
+        ClueEvidence.objects.values_list("clue__household_id", "clue__risk_type", "reference")
+    )
+    return clues, evidence
+
+
+@pytest.mark.django_db
+def test_small_run_is_one_part_and_equals_the_split_run(grid_tree, feeds, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
+    running.run_match(run.pk)
+    assert running.part_groups(run.pk) == [[grid_tree.t1.pk, grid_tree.t2.pk]]
+    settings.COMPARISON_PART_RECORDS = 1
+    assert running.part_groups(run.pk) == [[grid_tree.t1.pk], [grid_tree.t2.pk]]
+    ComparisonRun.objects.all().delete()
+
+    # Split: one part per township (each has more than one matched record).
+    split = _run(grid_tree)
+    split_outcome = _outcome()
+    RiskClue.objects.all().delete()
+    ComparisonRun.objects.all().delete()
+
+    # One part: both townships in one step of the run task.
+    settings.COMPARISON_PART_RECORDS = 20_000
+    from django.db import connection
+
+    with CaptureQueriesContext(connection) as ctx:
+        single = _run(grid_tree)
+    assert sum("CREATE TEMP TABLE" in q["sql"] for q in ctx.captured_queries) == 1
+
+    assert _outcome() == split_outcome
+    assert single.parts_total == single.parts_done == 2
+    assert RunPart.objects.filter(run=single, done=True).count() == 2
+    for key in ("records", "matched", "unmatched", "hits", "clues_created", "clues_merged"):
+        assert single.summary[key] == split.summary[key]
+    assert single.summary["by_township"] == split.summary["by_township"]
+    assert single.summary["by_department"] == split.summary["by_department"]
+
+    # A re-run in one part adds nothing either.
+    again = _run(grid_tree)
+    assert _outcome() == split_outcome and again.summary["clues_created"] == 0
+
+
+@pytest.mark.django_db
+def test_part_of_several_townships_restarts_with_the_same_result(grid_tree, feeds):
+    """A part that covers both townships, after T1 alone was done: T1 is skipped."""
+    expected = _run(grid_tree)
+    expected_outcome = _outcome()
+    RiskClue.objects.all().delete()
+    ComparisonRun.objects.all().delete()
+
+    run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
+    running.run_match(run.pk)
+    running.part_process(run.pk, [grid_tree.t1.pk])
+    assert running.part_groups(run.pk) == [[grid_tree.t2.pk]]
+    counts = running.part_process(run.pk, [grid_tree.t1.pk, grid_tree.t2.pk])
+    assert set(counts) == {grid_tree.t2.pk}
+    assert running.part_process(run.pk, [grid_tree.t1.pk, grid_tree.t2.pk]) is None
+    assert running.run_finish(run.pk)
+
+    run.refresh_from_db()
+    assert _outcome() == expected_outcome
+    assert run.summary["by_township"] == expected.summary["by_township"]
