@@ -98,9 +98,6 @@ WHERE b.county_id = %s AND b.month = %s AND b.state = 'complete' AND r.valid
 
 HITS_TABLE = "comparison_run_hits"
 
-# Townships are processed together up to this many matched records (a part); see part_groups.
-PART_RECORDS = 20_000
-
 
 def reference_prefix(month: datetime.date) -> str:
     return f"{month:%Y-%m}/"
@@ -121,7 +118,7 @@ def hits_params(run: ComparisonRun, township_ids) -> list:
 
 def part_records() -> int:
     """Matched records up to which townships share one part (``COMPARISON_PART_RECORDS``)."""
-    return getattr(settings, "COMPARISON_PART_RECORDS", PART_RECORDS)
+    return settings.COMPARISON_PART_RECORDS
 
 
 def matched_by_township(run: ComparisonRun, township_ids=None) -> dict[int, int]:

@@ -270,3 +270,6 @@ REVIEW_CONFIRM_DAYS = env.int("REVIEW_CONFIRM_DAYS", default=10)
 # Assistance: a monitored household's plan needs a measure within this many days of
 # identification (about a month), or the case is listed as overdue.
 ASSISTANCE_MEASURE_DAYS = env.int("ASSISTANCE_MEASURE_DAYS", default=30)
+# Department comparison: townships share one Celery part up to this many matched records; a
+# county below it runs as one part inside the run task, a larger one as a group of parts.
+COMPARISON_PART_RECORDS = env.int("COMPARISON_PART_RECORDS", default=20000)
