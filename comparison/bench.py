@@ -24,11 +24,10 @@ import random
 import time
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from core import seeding
-from core.benchmarks import measure
+from core.benchmarks import best_of, measure, throwaway_county
 from grids.models import Department, GridNode
 from households.models import Household
 from monitoring.models import MonitoringCase, RiskClue
@@ -104,121 +103,88 @@ def check_deferred() -> float:
     return time.perf_counter() - started
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _best_of(n, fn):
-    best, result = None, None
-    for _ in range(n):
-        with measure() as m:
-            result = fn()
-        if best is None or m["seconds"] < best["seconds"]:
-            best = dict(m)
-    return best, result
-
-
 def bench_comparison(emit, scales):
     """Seed, ingest, run and compare per scale; one JSON line per scale."""
     for scale in scales:
-        try:
-            with transaction.atomic():
-                ctx = seeding.SeedContext(
-                    code=BENCH_CODE,
-                    name="比对基准县",
-                    seed=7,
-                    scale=scale,
-                    demo_logins=False,
-                    log=lambda s: None,
+        with throwaway_county(
+            code=BENCH_CODE, name="比对基准县", scale=scale, seed=7, names={"grids", "households"}
+        ) as (ctx, seeded):
+            county = GridNode.objects.get(code=BENCH_CODE)
+            ensure_catalogue(county)
+            rng = random.Random(7)
+            households = list(
+                Household.objects.filter(grid__tree_id=county.tree_id).values_list("id", flat=True)
+            )
+            MonitoringCase.objects.bulk_create(
+                MonitoringCase(
+                    household_id=h,
+                    category="marginal",
+                    risk_types=["illness"],
+                    identified_on=datetime.date(2026, 1, 10),
                 )
-                with measure() as seeded:
-                    for step in seeding.steps():
-                        if step.name in ("grids", "households"):
-                            step.seed(ctx)
-                            analyze_tables()
-                county = GridNode.objects.get(code=BENCH_CODE)
-                ensure_catalogue(county)
-                rng = random.Random(7)
-                households = list(
-                    Household.objects.filter(grid__tree_id=county.tree_id).values_list(
-                        "id", flat=True
+                for h in rng.sample(households, min(MONITORED, len(households)))
+            )
+            persons = sample_persons(county.tree_id, FEED_SHARE, rng)
+            feeds = feed_records(persons, rng, invalid=5, strangers=50)
+            month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(
+                day=1
+            )
+            actor = get_user_model().objects.create_superuser("bench-comparison", None)
+            departments = {d.code: d for d in Department.objects.all()}
+            with measure() as ingest:
+                for code, records in sorted(feeds.items()):
+                    services.batch_upload(
+                        actor=actor,
+                        county=county,
+                        department=departments[code],
+                        month=month,
+                        batch_id=f"BENCH-{code}",
+                        records=records,
                     )
-                )
-                MonitoringCase.objects.bulk_create(
-                    MonitoringCase(
-                        household_id=h,
-                        category="marginal",
-                        risk_types=["illness"],
-                        identified_on=datetime.date(2026, 1, 10),
-                    )
-                    for h in rng.sample(households, min(MONITORED, len(households)))
-                )
-                persons = sample_persons(county.tree_id, FEED_SHARE, rng)
-                feeds = feed_records(persons, rng, invalid=5, strangers=50)
-                month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(
-                    day=1
-                )
-                actor = get_user_model().objects.create_superuser("bench-comparison", None)
-                departments = {d.code: d for d in Department.objects.all()}
-                with measure() as ingest:
-                    for code, records in sorted(feeds.items()):
-                        services.batch_upload(
-                            actor=actor,
-                            county=county,
-                            department=departments[code],
-                            month=month,
-                            batch_id=f"BENCH-{code}",
-                            records=records,
-                        )
-                analyze_tables()
-                params = [
-                    county.tree_id,
-                    county.pk,
-                    connection.ops.adapt_datefield_value(month),
-                ]
+            analyze_tables()
+            params = [
+                county.tree_id,
+                county.pk,
+                connection.ops.adapt_datefield_value(month),
+            ]
 
-                def by_sql(params=params):
-                    with connection.cursor() as cursor:
-                        cursor.execute(REFERENCE_SQL, params)
-                        return cursor.fetchone()
+            def by_sql(params=params):
+                with connection.cursor() as cursor:
+                    cursor.execute(REFERENCE_SQL, params)
+                    return cursor.fetchone()
 
-                by_sql()  # warm (plans, caches)
-                raw, (sql_hits, sql_pairs) = _best_of(3, by_sql)
-                steps = {"constraints": 0.0}
-                check_deferred()  # the seeding's and ingest's, not the run's
-                with measure() as ran:
-                    run = run_now(county, month, timings=steps)
-                    steps["constraints"] = check_deferred()
-                s = run.summary
-                clues = RiskClue.objects.filter(household__grid__tree_id=county.tree_id).count()
-                emit(
-                    name="comparison.month",
-                    scale=scale,
-                    seed_seconds=seeded["seconds"],
-                    households=len(households),
-                    persons_in_feeds=len(persons),
-                    departments=len(feeds),
-                    records=s["records"],
-                    invalid=s["invalid"],
-                    matched=s["matched"],
-                    unmatched=s["unmatched"],
-                    townships=run.parts_total,
-                    ingest_seconds=ingest["seconds"],
-                    ingest_queries=ingest["queries"],
-                    run_seconds=ran["seconds"],
-                    run_queries=ran["queries"],
-                    match_seconds=round(steps["match"], 3),
-                    townships_seconds=round(steps["townships"], 3),
-                    finish_seconds=round(steps["finish"], 3),
-                    constraints_seconds=round(steps["constraints"], 3),
-                    parts=steps.get("parts"),
-                    clues_created=s["clues_created"],
-                    sql_seconds=raw["seconds"],
-                    ratio_to_sql=round(ran["seconds"] / raw["seconds"], 2)
-                    if raw["seconds"]
-                    else None,
-                    agree=(sql_pairs == s["clues_created"] == clues and sql_hits == s["hits"]),
-                )
-                raise _Rollback
-        except _Rollback:
-            pass
+            by_sql()  # warm (plans, caches)
+            raw, (sql_hits, sql_pairs) = best_of(3, by_sql)
+            steps = {"constraints": 0.0}
+            check_deferred()  # the seeding's and ingest's, not the run's
+            with measure() as ran:
+                run = run_now(county, month, timings=steps)
+                steps["constraints"] = check_deferred()
+            s = run.summary
+            clues = RiskClue.objects.filter(household__grid__tree_id=county.tree_id).count()
+            emit(
+                name="comparison.month",
+                scale=scale,
+                seed_seconds=seeded["seconds"],
+                households=len(households),
+                persons_in_feeds=len(persons),
+                departments=len(feeds),
+                records=s["records"],
+                invalid=s["invalid"],
+                matched=s["matched"],
+                unmatched=s["unmatched"],
+                townships=run.parts_total,
+                ingest_seconds=ingest["seconds"],
+                ingest_queries=ingest["queries"],
+                run_seconds=ran["seconds"],
+                run_queries=ran["queries"],
+                match_seconds=round(steps["match"], 3),
+                townships_seconds=round(steps["townships"], 3),
+                finish_seconds=round(steps["finish"], 3),
+                constraints_seconds=round(steps["constraints"], 3),
+                parts=steps.get("parts"),
+                clues_created=s["clues_created"],
+                sql_seconds=raw["seconds"],
+                ratio_to_sql=round(ran["seconds"] / raw["seconds"], 2) if raw["seconds"] else None,
+                agree=(sql_pairs == s["clues_created"] == clues and sql_hits == s["hits"]),
+            )
