@@ -13,10 +13,15 @@ _rng = random.Random(3)
 _used: set[str] = set()
 
 
-def synthetic_id(birth=datetime.date(1980, 5, 1), sex="male") -> str:
-    """A fresh valid ID number (unique within the test run)."""
+def synthetic_id(birth=None, sex="male") -> str:
+    """A fresh valid ID number (unique within the test run).
+
+    Without ``birth`` the birth date is drawn too: one date and sex allow only 500 numbers,
+    fewer than a whole test run creates.
+    """
     while True:
-        number = idnumbers.generate(_rng, region="533423", birth=birth, sex=sex)
+        day = birth or datetime.date(1950, 1, 1) + datetime.timedelta(days=_rng.randrange(20000))
+        number = idnumbers.generate(_rng, region="533423", birth=day, sex=sex)
         if number not in _used:
             _used.add(number)
             return number
