@@ -11,7 +11,7 @@ from monitoring.models import ClueEvidence, RiskClue, SelfApplication, Visit
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_seed_gives_846_applications_775_completed_and_clues_from_two_channels():
+def test_seed_gives_846_applications_775_completed_and_clues_from_all_three_channels():
     call_command("seed_county", "--no-demo-logins", stdout=StringIO())
     assert SelfApplication.objects.count() == 846
     assert SelfApplication.objects.filter(status="completed").count() == 775
