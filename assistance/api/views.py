@@ -31,6 +31,21 @@ def _visible(model, user, pk, field):
     return obj
 
 
+class _PatchAndRender:
+    """PATCH only (PUT answers 405 after the scope check) and answers with the object re-read
+    through the viewset's selector, so a write returns what a read would."""
+
+    def _render(self, obj, code=status.HTTP_200_OK):
+        obj = self.selector(user=self.request.user).get(pk=obj.pk)
+        return Response(self.serializer_class(obj).data, status=code)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            self.get_object()
+            raise MethodNotAllowed(request.method)
+        return self.partial_update(request, *args, **kwargs)
+
+
 class _NotDeleted:
     """Plans and measures are not deleted (a measure is cancelled): in scope 405, else 404."""
 
@@ -39,7 +54,7 @@ class _NotDeleted:
         raise MethodNotAllowed(request.method)
 
 
-class PlanViewSet(_NotDeleted, ScopedModelViewSet):
+class PlanViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
     """Assistance plans (一户一方案) of the households in the caller's subtrees, with their
     measures, warnings and overdue flag. Department accounts see none."""
 
@@ -50,10 +65,6 @@ class PlanViewSet(_NotDeleted, ScopedModelViewSet):
     ordering_fields = ["drawn_up_on"]
     ordering = ["-drawn_up_on", "-id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def _render(self, plan, code=status.HTTP_200_OK):
-        plan = selectors.plan_list(user=self.request.user).get(pk=plan.pk)
-        return Response(s.PlanSerializer(plan).data, status=code)
 
     @extend_schema(request=s.PlanWriteSerializer, responses={201: s.PlanSerializer})
     def create(self, request, *args, **kwargs):
@@ -67,12 +78,6 @@ class PlanViewSet(_NotDeleted, ScopedModelViewSet):
         plan = self.get_object()
         data = _valid(s.PlanUpdateSerializer, request)
         return self._render(services.plan_update(actor=request.user, plan=plan, **data))
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            self.get_object()
-            raise MethodNotAllowed(request.method)
-        return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(request=None, responses=s.SuggestionSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -95,7 +100,7 @@ class PlanViewSet(_NotDeleted, ScopedModelViewSet):
         return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
-class MeasureViewSet(_NotDeleted, ScopedModelViewSet):
+class MeasureViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
     """Measures: grid people see their subtrees' measures, a department its own across the
     county. Only the plan's keepers add or edit measures; the department moves their state."""
 
@@ -106,10 +111,6 @@ class MeasureViewSet(_NotDeleted, ScopedModelViewSet):
     ordering_fields = ["planned_on", "implemented_on", "updated_at"]
     ordering = ["planned_on", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def _render(self, measure, code=status.HTTP_200_OK):
-        measure = selectors.measure_list(user=self.request.user).get(pk=measure.pk)
-        return Response(s.MeasureSerializer(measure).data, status=code)
 
     @extend_schema(request=s.MeasureWriteSerializer, responses={201: s.MeasureSerializer})
     def create(self, request, *args, **kwargs):
@@ -123,12 +124,6 @@ class MeasureViewSet(_NotDeleted, ScopedModelViewSet):
         measure = self.get_object()
         data = _valid(s.MeasureUpdateSerializer, request)
         return self._render(services.measure_update(actor=request.user, measure=measure, **data))
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            self.get_object()
-            raise MethodNotAllowed(request.method)
-        return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(request=s.MeasureStateSerializer, responses=s.MeasureSerializer)
     @action(detail=True, methods=["post"])
