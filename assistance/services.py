@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
 from grids.models import Department
-from grids.scoping import covers_node, user_scope
+from grids.scoping import covers_node, works_for_department
 from monitoring.models import CaseState, MonitoringCase
 
 from .models import (
@@ -83,9 +83,7 @@ def _require_keeper(actor, household) -> None:
 
 
 def _is_department_of(actor, measure) -> bool:
-    return (
-        measure.department_id is not None and measure.department_id in user_scope(actor).departments
-    )
+    return works_for_department(actor, measure.department_id, _tree_id(measure.plan))
 
 
 def _tree_id(plan) -> int:

@@ -141,6 +141,15 @@ def restrict_queryset(queryset, user):
     return queryset.filter(q)
 
 
+def works_for_department(user, department_id, tree_id: int) -> bool:
+    """Whether ``user`` is staff of department ``department_id`` in the county ``tree_id`` (the
+    role check behind "a department updates its own measures"; the same pairs ``visible_to``
+    reads)."""
+    if department_id is None:
+        return False
+    return (department_id, tree_id) in user_scope(user).department_trees
+
+
 def covers_node(user, node, *, roles=None, strict=False) -> bool:
     """Whether one of ``user``'s assignments (with a role in ``roles``) covers ``node``.
 

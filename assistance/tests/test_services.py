@@ -153,6 +153,28 @@ def test_department_moves_state_of_its_own_measure_only(grid_tree):
     assert own.state == "implemented" and other.state == "planned"
 
 
+def test_a_department_of_another_county_may_not_move_this_countys_measure(grid_tree):
+    from grids import services as grid_services
+    from grids.models import Level, Role
+
+    other_county = grid_services.grid_create(
+        actor=grid_tree.superuser, code="533401", name="另一县", level=Level.COUNTY
+    )
+    outsider = type(grid_tree.dept).objects.create(username="yibao-b")
+    grid_services.assignment_create(
+        actor=grid_tree.superuser,
+        user=outsider,
+        grid=other_county,
+        role=Role.MEMBER,
+        department=department("yibao"),
+    )
+    measure = make_measure(grid_tree, make_plan(grid_tree), dept="yibao")
+    with pytest.raises(PermissionDenied):
+        services.measure_set_state(actor=outsider, measure=measure, state="in_progress")
+    measure.refresh_from_db()
+    assert measure.state == "planned"
+
+
 def test_department_may_not_cancel_add_or_edit(grid_tree):
     plan = make_plan(grid_tree)
     own = make_measure(grid_tree, plan, dept="yibao")
