@@ -178,7 +178,7 @@ def bench_comparison(emit, scales):
                 ingest_queries=ingest["queries"],
                 run_seconds=ran["seconds"],
                 run_queries=ran["queries"],
-                match_seconds=round(steps["match"], 3),
+                stage_seconds=round(steps["stage"], 3),
                 townships_seconds=round(steps["townships"], 3),
                 finish_seconds=round(steps["finish"], 3),
                 constraints_seconds=round(steps["constraints"], 3),

@@ -4,8 +4,9 @@ A county keeps its own catalogue of the signals each department sends (``Signal`
 rules that turn a signal into a risk clue (``Rule``): thresholds are *local* data that county
 staff edit in the admin. A department sends a ``DepartmentBatch`` for a month (in one or more
 parts); each ``BatchRecord`` is validated on arrival and stored with its ID number only as keyed
-hash + masked form. A ``ComparisonRun`` matches a month's records to persons and raises clues,
-one ``RunPart`` per township (the unit of the Celery group, and of restart).
+hash + masked form. A ``ComparisonRun`` matches a month's records to persons and applies the
+rules in one statement that stages the signals to raise (``RunHit``); its parts (``RunPart``,
+one per township — the unit of the Celery group and of restart) write the clues.
 """
 
 from django.conf import settings
@@ -15,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedQuerySet
 from grids.models import Department, GridNode
-from households.models import Household, Person
 from monitoring.models import RiskType
 
 
@@ -214,12 +214,6 @@ class DepartmentBatch(models.Model):
         return self.records_total - self.records_invalid
 
 
-class MatchState(models.TextChoices):
-    PENDING = "", _("未比对")
-    MATCHED = "matched", _("已匹配")
-    UNMATCHED = "unmatched", _("未在户籍库中找到")
-
-
 class BatchRecord(models.Model):
     """One record of a batch as received: masked ID, hashed ID, signal, value, and errors."""
 
@@ -250,40 +244,9 @@ class BatchRecord(models.Model):
     reference = models.CharField(_("部门记录编号"), max_length=60, blank=True)
     valid = models.BooleanField(_("校验通过"), default=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
-    # Written by the monthly run (set-based): the person found through ``id_hash``.
-    match_state = models.CharField(
-        _("比对结果"), max_length=10, choices=MatchState.choices, blank=True, default=""
-    )
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("匹配成员"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    household = models.ForeignKey(
-        Household,
-        verbose_name=_("匹配农户"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    township = models.ForeignKey(
-        GridNode,
-        verbose_name=_("所在乡镇"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    # Written by the monthly run (set-based), only where it changes: no person of the county
+    # has this ID number. The department's report lists these records.
+    unmatched = models.BooleanField(_("未在户籍库中找到"), default=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -298,9 +261,6 @@ class BatchRecord(models.Model):
             models.CheckConstraint(
                 condition=Q(valid=False) | ~Q(id_hash=""), name="comparison_record_valid_has_hash"
             ),
-        ]
-        indexes = [
-            models.Index(fields=["township", "batch"], name="comparison_record_township_idx"),
         ]
 
     def __str__(self):
@@ -408,3 +368,41 @@ class RunPart(models.Model):
 
     def __str__(self):
         return f"{self.run} · {self.township.name}"
+
+
+class RunHit(models.Model):
+    """A signal the run will raise: a matched record that fired a rule, with the household and
+    township it was matched to. Written set-based by the run's staging statement, read by its
+    parts (which may run in other transactions, on other workers); kept as the run's record of
+    what fired.
+
+    Plain integer columns instead of foreign keys for the ids: the rows are written in one
+    statement from rows just read under the run's lock, and a constraint check per row would
+    cost more than the row itself. The run is a real foreign key column without a database
+    constraint for the same reason; the rows go with their run (Django's cascade).
+    """
+
+    run = models.ForeignKey(
+        ComparisonRun,
+        verbose_name=_("比对任务"),
+        on_delete=models.CASCADE,
+        related_name="hits",
+        db_constraint=False,
+        db_index=False,
+    )
+    record_id = models.BigIntegerField(_("批次记录"))
+    rule_id = models.BigIntegerField(_("规则"))
+    household_id = models.BigIntegerField(_("农户"))
+    township_id = models.BigIntegerField(_("乡镇"))
+    department_id = models.BigIntegerField(_("部门"))
+    risk_type = models.CharField(_("风险类型"), max_length=20, choices=RiskType.choices)
+    reference = models.CharField(_("线索证据编号"), max_length=100)
+    note = models.TextField(_("说明"))
+
+    class Meta:
+        verbose_name = _("比对命中")
+        verbose_name_plural = _("比对命中")
+        indexes = [models.Index(fields=["run", "township_id"], name="comparison_hit_run_township")]
+
+    def __str__(self):
+        return f"{self.run_id} · {self.household_id} · {self.risk_type}"

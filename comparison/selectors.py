@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from .models import BatchRecord, ComparisonRun, DepartmentBatch, MatchState
+from .models import BatchRecord, ComparisonRun, DepartmentBatch
 
 
 def batch_list(*, user):
@@ -16,7 +16,7 @@ def batch_problems(batch: DepartmentBatch):
     is not in the registry, in record order. Masked ID numbers only."""
     return (
         BatchRecord.objects.filter(batch=batch)
-        .filter(Q(valid=False) | Q(match_state=MatchState.UNMATCHED))
+        .filter(Q(valid=False) | Q(unmatched=True))
         .only("id", "part", "number", "id_masked", "signal_code", "reference", "valid", "errors")
         .order_by("part", "number")
     )

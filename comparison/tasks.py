@@ -23,12 +23,12 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def comparison_run_task(run_id: int) -> int:
-    """Match the month's records, then process the townships not yet done (all of them on a
-    fresh run) in parts (``running.part_groups``): a run of one part is processed here, in
-    this task; a larger one is queued as a group of ``comparison_part_task``. Returns the
-    number of parts."""
+    """Stage the month (match and rules, one statement), then process the townships not yet
+    done (all of them on a fresh run) in parts (``running.part_groups``): a run of one part is
+    processed here, in this task; a larger one is queued as a group of
+    ``comparison_part_task``. Returns the number of parts."""
     try:
-        run = running.run_match(run_id)
+        run = running.run_stage(run_id)
         if run is None:
             return 0
         groups = running.part_groups(run_id)

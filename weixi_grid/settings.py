@@ -270,6 +270,9 @@ REVIEW_CONFIRM_DAYS = env.int("REVIEW_CONFIRM_DAYS", default=10)
 # Assistance: a monitored household's plan needs a measure within this many days of
 # identification (about a month), or the case is listed as overdue.
 ASSISTANCE_MEASURE_DAYS = env.int("ASSISTANCE_MEASURE_DAYS", default=30)
-# Department comparison: townships share one Celery part up to this many matched records; a
-# county below it runs as one part inside the run task, a larger one as a group of parts.
+# Department comparison: townships share one Celery part up to this many staged hits (records
+# that fired a rule); a county below it runs as one part inside the run task, a larger one as a
+# group of parts. The staging statement may use this much memory per hash (PostgreSQL
+# ``work_mem``, for that transaction only): the county's persons are hashed once.
 COMPARISON_PART_RECORDS = env.int("COMPARISON_PART_RECORDS", default=20000)
+COMPARISON_WORK_MEM = env.str("COMPARISON_WORK_MEM", default="64MB")

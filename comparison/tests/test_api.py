@@ -243,7 +243,7 @@ def test_resume_requeues_an_interrupted_run(grid_tree, api, django_capture_on_co
     h, number = household_with_id(grid_tree.g4)
     send(grid_tree.superuser, grid_tree.c, "yibao", _records([number]))
     run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
-    running.run_match(run.pk)
+    running.run_stage(run.pk)
     running.run_fail(run.pk, "WorkerLostError()")
     client = api.as_user(grid_tree.county)
     assert client.get(f"/api/v1/comparison-runs/{run.pk}/").json()["state"] == "failed"

@@ -3,7 +3,7 @@
 import pytest
 
 from comparison import running, services
-from comparison.models import BatchRecord, ComparisonRun, RunPart, RunState
+from comparison.models import BatchRecord, ComparisonRun, RunHit, RunPart, RunState
 from monitoring.models import ClueEvidence, RiskClue
 from monitoring.tests.factories import make_case, new_id_number
 
@@ -85,8 +85,11 @@ def test_run_applies_rules_and_reports(grid_tree, feeds):
     by_town = {t["code"]: t for t in s["by_township"]}
     assert by_town[grid_tree.t1.code]["clues_created"] == 4
     assert by_town[grid_tree.t2.code]["clues_created"] == 1
-    unmatched = BatchRecord.objects.get(match_state="unmatched")
-    assert unmatched.id_masked.count("*") == 8 and unmatched.household_id is None
+    unmatched = BatchRecord.objects.get(unmatched=True)
+    assert unmatched.id_masked.count("*") == 8
+    # The staged hits are the signals the clues came from; an unmatched record fires nothing.
+    assert RunHit.objects.filter(run=run).count() == s["hits"] == 5
+    assert not RunHit.objects.filter(record_id=unmatched.pk).exists()
 
 
 @pytest.mark.django_db
@@ -98,6 +101,67 @@ def test_rerun_gives_the_same_clues(grid_tree, feeds):
 
     assert _clues() == clues and ClueEvidence.objects.count() == evidence
     assert again.summary["clues_created"] == 0 and again.summary["clues_for_month"] == 5
+
+
+@pytest.mark.django_db
+def test_person_of_another_county_is_unmatched_and_a_new_member_is_found_next_time(
+    grid_tree, superuser
+):
+    """ID numbers are unique across the deployment: a person registered in another county is
+    not this county's, so the record is reported back; once the person is registered here, the
+    next run matches the record and clears the mark (written only where it changes)."""
+    from grids import services as grid_services
+    from grids.models import Level
+
+    t = grid_tree
+    other = grid_services.grid_create(
+        actor=superuser, code="533424", name="邻县", level=Level.COUNTY
+    )
+    town = grid_services.grid_create(
+        actor=superuser, code="533424100", name="邻镇", level=Level.TOWNSHIP, parent=other
+    )
+    village = grid_services.grid_create(
+        actor=superuser, code="533424100001", name="邻村", level=Level.VILLAGE, parent=town
+    )
+    group = grid_services.grid_create(
+        actor=superuser,
+        code="5334241000010101",
+        name="邻村1组第1网格",
+        level=Level.GROUP,
+        parent=village,
+        village_group="第1村民小组",
+    )
+    _, elsewhere = household_with_id(group)
+    household, _ = household_with_id(t.g1)
+    newcomer = new_id_number()
+    send(
+        t.superuser,
+        t.c,
+        "zhujian",
+        [
+            {"id_number": elsewhere, "signal": "house_grade", "value": "D"},
+            {"id_number": newcomer, "signal": "house_grade", "value": "D"},
+        ],
+    )
+
+    first = _run(grid_tree)
+
+    assert (first.summary["matched"], first.summary["unmatched"]) == (0, 2)
+    assert BatchRecord.objects.filter(unmatched=True).count() == 2
+    assert not RiskClue.objects.exists()
+
+    from monitoring.tests.factories import make_person
+
+    make_person(household, id_number=newcomer, relation="child")
+    second = _run(grid_tree)
+
+    assert (second.summary["matched"], second.summary["unmatched"]) == (1, 1)
+    assert list(BatchRecord.objects.filter(unmatched=True).values_list("id_masked", flat=True)) == [
+        f"{elsewhere[:6]}********{elsewhere[-4:]}"
+    ]
+    assert set(RiskClue.objects.values_list("household_id", "risk_type")) == {
+        (household.pk, "housing")
+    }
 
 
 @pytest.mark.django_db
@@ -142,7 +206,7 @@ def test_restart_after_an_interrupted_run_finishes_with_the_same_result(grid_tre
 
     # Interrupted: matched, T1's part done, then the worker died before T2.
     run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
-    running.run_match(run.pk)
+    running.run_stage(run.pk)
     running.part_process(run.pk, grid_tree.t1.pk)
     run.refresh_from_db()
     assert run.state == RunState.RUNNING and run.parts_done == 1 and 0 < run.progress < 100
@@ -191,7 +255,7 @@ def test_small_run_is_one_part_and_equals_the_split_run(grid_tree, feeds, settin
     from django.test.utils import CaptureQueriesContext
 
     run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
-    running.run_match(run.pk)
+    running.run_stage(run.pk)
     assert running.part_groups(run.pk) == [[grid_tree.t1.pk, grid_tree.t2.pk]]
     settings.COMPARISON_PART_RECORDS = 1
     assert running.part_groups(run.pk) == [[grid_tree.t1.pk], [grid_tree.t2.pk]]
@@ -209,7 +273,8 @@ def test_small_run_is_one_part_and_equals_the_split_run(grid_tree, feeds, settin
 
     with CaptureQueriesContext(connection) as ctx:
         single = _run(grid_tree)
-    assert sum("CREATE TEMP TABLE" in q["sql"] for q in ctx.captured_queries) == 1
+    # One part: the clues of both townships are written by one statement.
+    assert sum("INTO monitoring_riskclue" in q["sql"] for q in ctx.captured_queries) == 1
 
     assert _outcome() == split_outcome
     assert single.parts_total == single.parts_done == 2
@@ -233,7 +298,7 @@ def test_part_of_several_townships_restarts_with_the_same_result(grid_tree, feed
     ComparisonRun.objects.all().delete()
 
     run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
-    running.run_match(run.pk)
+    running.run_stage(run.pk)
     running.part_process(run.pk, [grid_tree.t1.pk])
     assert running.part_groups(run.pk) == [[grid_tree.t2.pk]]
     counts = running.part_process(run.pk, [grid_tree.t1.pk, grid_tree.t2.pk])

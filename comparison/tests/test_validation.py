@@ -124,7 +124,7 @@ def test_default_rules_in_sql(grid_tree, signal, value, household_type, risk):
         [{"id_number": number, "signal": signal, "value": value}],
     )
     run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
-    running.run_match(run.pk)
+    running.run_stage(run.pk)
     running.part_process(run.pk, grid_tree.t1.pk)
     got = list(RiskClue.objects.filter(household=household).values_list("risk_type", flat=True))
     assert got == ([risk] if risk else [])
@@ -149,6 +149,6 @@ def test_a_rule_edited_in_the_admin_changes_the_outcome(grid_tree):
         [{"id_number": number, "signal": "oop_cost", "value": 3500}],
     )
     run = services.run_start(actor=grid_tree.county, county=grid_tree.c, month=last_month())
-    running.run_match(run.pk)
+    running.run_stage(run.pk)
     running.part_process(run.pk, grid_tree.t1.pk)
     assert RiskClue.objects.filter(household=household, risk_type="illness").exists()

@@ -48,6 +48,8 @@ class RiskClue(models.Model):
         _("状态"), max_length=10, choices=ClueState.choices, default=ClueState.NEW
     )
     decision_reason = models.TextField(_("处理意见"), blank=True)
+    # Indexed only where set (below): an open clue has none, and the monthly comparison opens
+    # thousands at once.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("处理人"),
@@ -55,6 +57,7 @@ class RiskClue(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     verifying_since = models.DateTimeField(_("开始核实时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
@@ -89,6 +92,11 @@ class RiskClue(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "decide_by"], name="monitoring_clue_state_due_idx"),
+            models.Index(
+                fields=["decided_by"],
+                condition=Q(decided_by__isnull=False),
+                name="monitoring_clue_decided_by_idx",
+            ),
         ]
 
     def __str__(self):
@@ -111,6 +119,8 @@ class ClueEvidence(models.Model):
     reference = models.CharField(_("来源编号"), max_length=100, blank=True)
     note = models.TextField(_("情况说明"), blank=True)
     found_on = models.DateField(_("发现日期"))
+    # Each row comes from one channel, so at most one of these is set: indexed only where set
+    # (a department's evidence, the bulk of the rows, has neither).
     visit = models.ForeignKey(
         Visit,
         verbose_name=_("走访记录"),
@@ -118,6 +128,7 @@ class ClueEvidence(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="clue_evidence",
+        db_index=False,
     )
     application = models.ForeignKey(
         SelfApplication,
@@ -126,6 +137,7 @@ class ClueEvidence(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="clue_evidence",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -135,6 +147,16 @@ class ClueEvidence(models.Model):
         verbose_name = _("线索依据")
         verbose_name_plural = _("线索依据")
         ordering = ["clue_id", "id"]
+        indexes = [
+            models.Index(
+                fields=["visit"], condition=Q(visit__isnull=False), name="monitoring_evidence_visit"
+            ),
+            models.Index(
+                fields=["application"],
+                condition=Q(application__isnull=False),
+                name="monitoring_evidence_app",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_source_display()} {self.reference}".strip()
