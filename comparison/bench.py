@@ -3,15 +3,17 @@ with one hand-written SQL statement.
 
 Per scale, inside a transaction that is rolled back (the database is left as found): seed a
 throwaway county (code ``990007``, steps ``grids`` and ``households``), mark 366 households as
-monitored, put about one person in ten into some department's feed (plus a few bad records and
+monitored, put about one person in ten into some department's feed (``demo.FEED_MIX``:
+mostly routine records below the thresholds, rare event flags; plus a few bad records and
 people from elsewhere), and time
 
 - ``ingest_seconds``: every department's batch through ``services.batch_upload`` (validation,
   keyed hashing, parts of 5,000), as the upload page and the API do;
-- ``run_seconds``: the month's run, step by step in-process (match, the parts
+- ``run_seconds``: the month's run, step by step in-process (the staging statement, the parts
   ``comparison_run_task`` would use — one at scale 1 — and summary), plus the check of the
   deferred foreign keys of the rows it wrote (``constraints_seconds``, which a commit pays) —
-  the database work a Celery worker does, without broker latency;
+  the database work a Celery worker does, without broker latency; best of ``RUNS`` runs, each
+  rolled back to a savepoint so the next one starts from the same state;
 - ``sql_seconds``: ONE statement joining the same staged records to persons and applying the
   same rules (best of three, warmed).
 
@@ -24,7 +26,7 @@ import random
 import time
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.benchmarks import best_of, measure, throwaway_county
@@ -39,6 +41,7 @@ from .demo import feed_records, run_now, sample_persons
 BENCH_CODE = "990007"
 FEED_SHARE = 0.10
 MONITORED = 366
+RUNS = 3
 
 # The same join and rules as ``running.MATCH_SQL`` + ``running.HITS_SQL``, as one statement.
 REFERENCE_SQL = """
@@ -103,6 +106,19 @@ def check_deferred() -> float:
     return time.perf_counter() - started
 
 
+def one_run(county, month):
+    """One run, measured (with its deferred foreign-key checks), then rolled back to a savepoint
+    so the next one starts from the same state. Returns (measure, steps, run, clues)."""
+    steps = {}
+    with transaction.atomic():
+        with measure() as ran:
+            run = run_now(county, month, timings=steps)
+            steps["constraints"] = check_deferred()
+        clues = RiskClue.objects.filter(household__grid__tree_id=county.tree_id).count()
+        transaction.set_rollback(True)
+    return ran, steps, run, clues
+
+
 def bench_comparison(emit, scales):
     """Seed, ingest, run and compare per scale; one JSON line per scale."""
     for scale in scales:
@@ -155,13 +171,12 @@ def bench_comparison(emit, scales):
 
             by_sql()  # warm (plans, caches)
             raw, (sql_hits, sql_pairs) = best_of(3, by_sql)
-            steps = {"constraints": 0.0}
             check_deferred()  # the seeding's and ingest's, not the run's
-            with measure() as ran:
-                run = run_now(county, month, timings=steps)
-                steps["constraints"] = check_deferred()
+
+            ran, steps, run, clues = min(
+                (one_run(county, month) for _ in range(RUNS)), key=lambda o: o[0]["seconds"]
+            )
             s = run.summary
-            clues = RiskClue.objects.filter(household__grid__tree_id=county.tree_id).count()
             emit(
                 name="comparison.month",
                 scale=scale,
@@ -183,6 +198,8 @@ def bench_comparison(emit, scales):
                 finish_seconds=round(steps["finish"], 3),
                 constraints_seconds=round(steps["constraints"], 3),
                 parts=steps.get("parts"),
+                hits=s["hits"],
+                hit_share=round(s["hits"] / s["matched"], 3) if s["matched"] else None,
                 clues_created=s["clues_created"],
                 sql_seconds=raw["seconds"],
                 ratio_to_sql=round(ran["seconds"] / raw["seconds"], 2) if raw["seconds"] else None,

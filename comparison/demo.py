@@ -22,6 +22,7 @@ from .models import (
     ComparisonRun,
     DepartmentBatch,
     Rule,
+    RunHit,
     RunPart,
     Signal,
 )
@@ -183,6 +184,7 @@ def seed_comparison(ctx: SeedContext) -> None:
 def purge_comparison(tree_id: int) -> None:
     """Delete a county's runs, batches and catalogue (set-based)."""
     for qs in (
+        RunHit.objects.filter(run__county__tree_id=tree_id),
         RunPart.objects.filter(run__county__tree_id=tree_id),
         ComparisonRun.objects.filter(county__tree_id=tree_id),
         BatchRecord.objects.filter(batch__county__tree_id=tree_id),

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from comparison.models import ComparisonRun, DepartmentBatch, RunState
+from comparison.models import ComparisonRun, DepartmentBatch, RunHit, RunState
 from monitoring.models import ClueEvidence, RiskClue
 
 
@@ -28,6 +28,7 @@ def test_seed_step_gives_ten_batches_and_a_completed_run():
     assert s["unmatched"] == 20 and s["invalid"] == 20 and s["matched"] > 0
     assert s["clues_created"] == RiskClue.objects.filter(source="department").count() > 0
     assert ClueEvidence.objects.filter(source="department").count() == s["hits"]
+    assert RunHit.objects.filter(run=run).count() == s["hits"]
 
     # Seeding again replaces the county's comparison data (purge), no leftovers.
     call_command(
@@ -41,6 +42,7 @@ def test_seed_step_gives_ten_batches_and_a_completed_run():
         stdout=StringIO(),
     )
     assert ComparisonRun.objects.count() == 1
+    assert RunHit.objects.count() == ComparisonRun.objects.get().summary["hits"]
 
 
 @pytest.mark.django_db
