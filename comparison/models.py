@@ -382,6 +382,8 @@ class RunHit(models.Model):
     constraint for the same reason; the rows go with their run (Django's cascade).
     """
 
+    scope_path = "run__county"
+
     run = models.ForeignKey(
         ComparisonRun,
         verbose_name=_("比对任务"),
@@ -398,6 +400,8 @@ class RunHit(models.Model):
     risk_type = models.CharField(_("风险类型"), max_length=20, choices=RiskType.choices)
     reference = models.CharField(_("线索证据编号"), max_length=100)
     note = models.TextField(_("说明"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("比对命中")
