@@ -42,6 +42,35 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
+def page(monkeypatch):
+    """A page of Debian's chromium (headless, phone-sized, zh-CN), for ``browser`` tests."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself happen outside any coroutine, so Django's async guard does not apply to them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=_chromium(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        yield context.new_page()
+        browser.close()
+        # The test's ORM calls ran in Playwright's context, with a connection of their own:
+        # closed here, or the test database cannot be dropped at the end of the session.
+        connections.close_all()
+
+
+@pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", password="x")
 

@@ -4,6 +4,8 @@ department token, the month started over the API, clues and the report checked."
 import time
 
 import pytest
+from celery.signals import task_postrun
+from django.db import connection
 from django.test import override_settings
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -89,8 +91,14 @@ def test_month_runs_on_a_real_worker(grid_tree):
     )
     assert r.status_code == 201, r.content
 
+    def close_worker_connection(**kwargs):
+        # The worker runs tasks in its own thread, with its own connection: close it after
+        # each task, or the test database cannot be dropped at the end of the session.
+        connection.close()
+
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
         app.conf.task_always_eager = False
+        task_postrun.connect(close_worker_connection, weak=False)
         try:
             app.control.purge()
             with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
@@ -98,6 +106,7 @@ def test_month_runs_on_a_real_worker(grid_tree):
                 assert r.status_code == 202, r.content
                 run = _wait_done(r.json()["id"])
         finally:
+            task_postrun.disconnect(close_worker_connection)
             app.conf.task_always_eager = True
 
     assert run.state == RunState.DONE, run.error

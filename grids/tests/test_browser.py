@@ -1,36 +1,8 @@
 """A real browser (Debian's chromium, headless) on the live server: log in, walk the tree."""
 
-import os
-import shutil
-
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself happen outside any coroutine, so Django's async guard does not apply to them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        yield context.new_page()
-        browser.close()
 
 
 def test_village_leader_logs_in_on_a_phone_and_opens_a_group_grid(grid_tree, live_server, page):

@@ -6,8 +6,6 @@ cases page.
 """
 
 import datetime
-import os
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -18,29 +16,6 @@ from monitoring.models import MonitoringCase, VillageReview
 from .factories import make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        yield context.new_page()
-        browser.close()
 
 
 def _login(page, base, username):
