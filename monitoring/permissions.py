@@ -75,7 +75,8 @@ def review_permissions(user, review) -> dict[str, bool]:
         "may_edit": leader and state in EDITABLE_STATES,
         "may_submit": leader and state in EDITABLE_STATES,
         "may_approve": state == ReviewState.SUBMITTED and is_township_leader(user, village),
-        "may_return": state == ReviewState.SUBMITTED and is_township_leader(user, village),
+        "may_return": (state == ReviewState.SUBMITTED and is_township_leader(user, village))
+        or (state == ReviewState.APPROVED and is_county(user, village.tree_id)),
         "may_confirm": state == ReviewState.APPROVED and is_county(user, village.tree_id),
     }
 

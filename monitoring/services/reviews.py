@@ -468,14 +468,31 @@ def review_approve(*, actor, review: VillageReview) -> VillageReview:
     return review
 
 
+def _require_may_return(actor, review):
+    """Raise unless ``actor`` may return ``review`` in its current state."""
+    what = _("退回")
+    state, village = review.state, review.village
+    township = is_township_leader(actor, village)
+    county = is_county(actor, village.tree_id)
+    if (state == ReviewState.SUBMITTED and township) or (state == ReviewState.APPROVED and county):
+        return
+    if county and state == ReviewState.SUBMITTED:
+        raise PermissionDenied(_("已提交的研判由乡镇审核或退回；县级可退回乡镇已审核通过的研判。"))
+    if county or township:
+        raise _conflict(review, what)  # someone acted first, or it is not at this step
+    _require_township(actor, review, what)
+
+
 @transaction.atomic
 def review_return(*, actor, review: VillageReview, reason: str) -> VillageReview:
-    """Return a submitted review to the village with a reason (the township leader)."""
+    """Return a review to the village with a reason: a submitted one by the township leader
+    over the village, an approved one (not yet confirmed) by county staff, who disagree with
+    what the village proposes and the township let through."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("退回须填写理由，说明需要修改什么。")})
     review = _locked(review)
-    _require_township(actor, review, _("退回"))
+    _require_may_return(actor, review)
     before = snapshot(review, _FIELDS)
     review.state = ReviewState.RETURNED
     review.reviewed_by = actor

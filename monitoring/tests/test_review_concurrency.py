@@ -89,3 +89,26 @@ def test_two_county_confirmations_at_once_open_one_case(grid_tree, make_user):
     assert VillageReview.objects.get().state == ReviewState.CONFIRMED
     assert RiskClue.objects.get().state == "confirmed"
     assert AuditLog.objects.filter(action="case.identify").count() == 1
+
+
+def test_county_confirmation_and_return_at_once_one_wins(grid_tree, make_user):
+    review = _submitted(grid_tree)
+    services.review_approve(actor=grid_tree.t1_leader, review=review)
+    other = make_user("county2", first_name="县乡村振兴局")
+    grid_services.assignment_create(
+        actor=grid_tree.superuser, user=other, grid=grid_tree.c, role=Role.MEMBER
+    )
+    results = _race(
+        lambda: services.review_confirm(actor=grid_tree.county, review=review),
+        lambda: services.review_return(actor=other, review=review, reason="请补充支出票据"),
+    )
+    assert sorted(r == "ok" for r in results) == [False, True], results
+    loser = next(r for r in results if r != "ok")
+    assert isinstance(loser, Conflict), loser
+    review.refresh_from_db()
+    if review.state == ReviewState.CONFIRMED:
+        assert MonitoringCase.objects.count() == 1 and grid_tree.county.first_name in str(loser)
+    else:
+        assert review.state == ReviewState.RETURNED and not MonitoringCase.objects.exists()
+        assert other.first_name in str(loser)
+    assert AuditLog.objects.filter(action__in=["review.confirm", "review.return"]).count() == 1

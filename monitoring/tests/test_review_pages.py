@@ -137,6 +137,28 @@ def test_county_batch_confirmation_page(grid_tree, client):
     assert MonitoringCase.objects.filter(household__in=households).count() == 2
 
 
+def test_county_returns_an_approved_review_from_its_page(grid_tree, client):
+    household = make_household(grid_tree.g1)
+    _clue(grid_tree, household)
+    review = _ready_review(grid_tree, household)
+    services.review_submit(actor=grid_tree.superuser, review=review)
+    services.review_approve(actor=grid_tree.t1_leader, review=review)
+    client.force_login(grid_tree.t1_leader)
+    assert 'id="rv-return"' not in client.get(f"/monitoring/reviews/{review.pk}/").content.decode()
+
+    client.force_login(grid_tree.county)
+    page = client.get(f"/monitoring/reviews/{review.pk}/").content.decode()
+    assert 'id="rv-return"' in page and 'id="rv-confirm"' in page
+    client.post(f"/monitoring/reviews/{review.pk}/return/", {"reason": "收入核算有误"})
+
+    review.refresh_from_db()
+    assert (review.state, review.return_reason) == (ReviewState.RETURNED, "收入核算有误")
+    client.force_login(grid_tree.v1_leader)
+    page = client.get(f"/monitoring/reviews/{review.pk}/").content.decode()
+    assert "收入核算有误" in page and grid_tree.county.first_name in page
+    assert not MonitoringCase.objects.filter(household=household).exists()
+
+
 def test_cases_page_and_history(grid_tree, client):
     case = make_case(make_household(grid_tree.g1))
     client.force_login(grid_tree.v1_leader)

@@ -212,6 +212,47 @@ def test_returned_review_is_fixed_and_resubmitted(grid_tree, composed):
     assert AuditLog.objects.filter(action="review.return", reason="收入数据需核实").exists()
 
 
+def test_county_returns_an_approved_review_and_the_village_fixes_it(grid_tree, composed):
+    from monitoring.permissions import review_permissions
+
+    review, household, _clue_ = _submitted(grid_tree, composed)
+    services.review_approve(actor=grid_tree.t1_leader, review=review)
+    review = VillageReview.objects.select_related("village").get()
+    assert review_permissions(grid_tree.county, review)["may_return"]
+    assert not review_permissions(grid_tree.t1_leader, review)["may_return"]
+    assert not review_permissions(grid_tree.dept, review)["may_return"]
+
+    services.review_return(actor=grid_tree.county, review=review, reason="支出票据不全，请补充")
+
+    review.refresh_from_db()
+    assert review.state == ReviewState.RETURNED and review.reviewed_by == grid_tree.county
+    assert review.return_reason == "支出票据不全，请补充"
+    assert AuditLog.objects.filter(
+        action="review.return", actor=grid_tree.county, reason="支出票据不全，请补充"
+    ).exists()
+    assert not MonitoringCase.objects.exists()
+    # The usual path again: the village fixes and resubmits, the township approves, the county
+    # confirms.
+    _include(grid_tree, review.items.get(), spending_12m="26000")
+    services.review_submit(actor=grid_tree.v1_leader, review=review)
+    services.review_approve(actor=grid_tree.t1_leader, review=review)
+    services.review_confirm(actor=grid_tree.county, review=review)
+    assert MonitoringCase.objects.get(household=household).spending_12m == Decimal("26000")
+
+
+def test_an_approved_review_is_returned_by_the_county_only(grid_tree, composed):
+    review, _h, _c = _submitted(grid_tree, composed)
+    with pytest.raises(PermissionDenied):  # a submitted review is the township's to return
+        services.review_return(actor=grid_tree.county, review=review, reason="x")
+    services.review_approve(actor=grid_tree.t1_leader, review=review)
+    with pytest.raises(Conflict, match="审核通过"):  # the township has decided already
+        services.review_return(actor=grid_tree.t1_leader, review=review, reason="x")
+    for who in ("dept", "v1_leader", "v3_leader"):
+        with pytest.raises(PermissionDenied):
+            services.review_return(actor=getattr(grid_tree, who), review=review, reason="x")
+    assert VillageReview.objects.get().state == ReviewState.APPROVED
+
+
 def test_submitted_and_approved_reviews_cannot_be_edited(grid_tree, composed):
     review, _h, _c = _submitted(grid_tree, composed)
     item = review.items.get()
