@@ -10,11 +10,8 @@ from .factories import make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The browser fixture of the grids tests (chromium, a phone-sized viewport).
-from grids.tests.test_browser import page  # noqa: E402, F401
 
-
-def test_member_adds_suggestion_in_a_tap_and_marks_it_implemented(grid_tree, live_server, page):  # noqa: F811
+def test_member_adds_suggestion_in_a_tap_and_marks_it_implemented(grid_tree, live_server, page):
     # A transactional test may run after another one flushed the migration's default rules.
     SuggestionRule.objects.get_or_create(
         county=None,
