@@ -46,6 +46,13 @@ def _submitted(tree):
     return services.review_submit(actor=tree.v1_leader, review=review)
 
 
+def _second_county_staff(tree, make_user):
+    """Another county staff member (besides ``tree.county``), assigned at the county root."""
+    other = make_user("county2", first_name="县乡村振兴局")
+    grid_services.assignment_create(actor=tree.superuser, user=other, grid=tree.c, role=Role.MEMBER)
+    return other
+
+
 def _race(*actions):
     """ "ok" for each action that went through, else what it raised."""
     return ["ok" if not isinstance(o, Exception) else o for o in run_together(*actions)]
@@ -75,10 +82,7 @@ def test_approve_and_return_at_once_one_wins_the_other_gets_a_conflict(grid_tree
 def test_two_county_confirmations_at_once_open_one_case(grid_tree, make_user):
     review = _submitted(grid_tree)
     services.review_approve(actor=grid_tree.t1_leader, review=review)
-    other = make_user("county2", first_name="县乡村振兴局")
-    grid_services.assignment_create(
-        actor=grid_tree.superuser, user=other, grid=grid_tree.c, role=Role.MEMBER
-    )
+    other = _second_county_staff(grid_tree, make_user)
     results = _race(
         lambda: services.review_confirm(actor=grid_tree.county, review=review),
         lambda: services.review_confirm(actor=other, review=review),
@@ -94,10 +98,7 @@ def test_two_county_confirmations_at_once_open_one_case(grid_tree, make_user):
 def test_county_confirmation_and_return_at_once_one_wins(grid_tree, make_user):
     review = _submitted(grid_tree)
     services.review_approve(actor=grid_tree.t1_leader, review=review)
-    other = make_user("county2", first_name="县乡村振兴局")
-    grid_services.assignment_create(
-        actor=grid_tree.superuser, user=other, grid=grid_tree.c, role=Role.MEMBER
-    )
+    other = _second_county_staff(grid_tree, make_user)
     results = _race(
         lambda: services.review_confirm(actor=grid_tree.county, review=review),
         lambda: services.review_return(actor=other, review=review, reason="请补充支出票据"),
