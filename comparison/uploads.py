@@ -4,8 +4,7 @@ English. Reading only: validation is the service's, record by record."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from households.importing import ImportFileError
-from households.importing import _rows as read_rows
+from households.importing import ImportFileError, read_rows
 
 #: Accepted headers per record field (first row of the file).
 HEADERS = {

@@ -223,8 +223,11 @@ class ImportFileError(Exception):
 # --- Reading ------------------------------------------------------------------------------
 
 
-def _rows(source, filename: str) -> Iterator[tuple[int, tuple]]:
-    """Yield ``(row_number, values)`` of the first sheet (xlsx) or the csv file."""
+def read_rows(source, filename: str) -> Iterator[tuple[int, tuple]]:
+    """Yield ``(row_number, values)`` of the first sheet (xlsx) or the csv file (UTF-8 or GB18030).
+
+    Shared with the department batch upload (``comparison.uploads``); an unreadable file raises
+    ``ImportFileError`` with a Chinese message."""
     ext = os.path.splitext(filename or "")[1].lower()
     if hasattr(source, "seek"):
         source.seek(0)
@@ -456,7 +459,7 @@ def _header_index(report, values) -> dict:
 def _data_rows(source, filename, report):
     """``(row_number, values, index)`` for every non-blank data row; header read first."""
     index = None
-    for number, values in _rows(source, filename):
+    for number, values in read_rows(source, filename):
         if index is None:
             index = _header_index(report, values)
             if not report.ok:

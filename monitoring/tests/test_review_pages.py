@@ -170,6 +170,24 @@ def test_cases_page_and_history(grid_tree, client):
     assert client.get(f"/monitoring/cases/{case.pk}/").status_code == 404
 
 
+def test_notice_dates_follow_the_language(grid_tree, client):
+    household = make_household(grid_tree.g1)
+    _clue(grid_tree, household)
+    review = _ready_review(grid_tree, household)
+    services.review_update(
+        actor=grid_tree.superuser,
+        review=review,
+        notice_start=datetime.date(2026, 3, 2),
+        notice_end=datetime.date(2026, 3, 8),
+    )
+    client.force_login(grid_tree.v1_leader)
+    url = f"/monitoring/reviews/{review.pk}/notice/"
+    page = client.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    assert "2026年3月2日" in page and "2026年3月8日" in page
+    page = client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "March 2, 2026" in page and "March 8, 2026" in page and "2026年3月2日" not in page
+
+
 def test_notice_shows_no_id_numbers_phones_bank_accounts_or_health(grid_tree, client):
     number = new_id_number()
     household = make_household(
