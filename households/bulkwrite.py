@@ -94,3 +94,24 @@ def insert(model, fields: list[str], rows: list[tuple], *, return_pks: bool = Fa
         with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError)
             cursor.copy_expert(sql, buffer)
     return pks
+
+
+def insert_objects(model, objs: list, *, return_pks: bool = False):
+    """Insert unsaved model instances: ``insert`` with their field values on PostgreSQL,
+    ``bulk_create`` of the instances themselves elsewhere (no second instance per row). Sets
+    each instance's primary key when ``return_pks``."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        return
+    fields = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
+    rows = [tuple(getattr(obj, name) for name in fields) for obj in objs]
+    pks = insert(model, fields, rows, return_pks=return_pks)
+    if return_pks:
+        for obj, pk in zip(objs, pks, strict=True):
+            obj.pk = pk

@@ -61,3 +61,16 @@ def test_a_duplicate_key_raises_djangos_integrity_error(grid_tree):
     with pytest.raises(IntegrityError), transaction.atomic():
         bulkwrite.insert(Household, ["number", "grid_id"], [("D1", grid_tree.g1.pk)])
     assert Household.objects.filter(number="D1").count() == 1
+
+
+def test_insert_objects_writes_unsaved_instances_and_sets_their_keys(grid_tree):
+    households = [
+        Household(number="O1", grid=grid_tree.g1, address="一号"),
+        Household(number="O2", grid=grid_tree.g1, platform_registered=True),
+    ]
+    bulkwrite.insert_objects(Household, households, return_pks=True)
+    saved = {h.number: h for h in Household.objects.filter(number__in=["O1", "O2"])}
+    if households[0].pk is not None:  # set on PostgreSQL (and SQLite with RETURNING)
+        assert [h.pk for h in households] == [saved["O1"].pk, saved["O2"].pk]
+    assert saved["O1"].address == "一号" and saved["O2"].platform_registered is True
+    assert saved["O1"].created_at is not None and saved["O1"].status == HouseholdStatus.ACTIVE
