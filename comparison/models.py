@@ -333,7 +333,7 @@ class ComparisonRun(models.Model):
 
     @property
     def progress(self) -> int:
-        """Percent done: matching counts as one step, each township part as one more."""
+        """Percent done: staging counts as one step, each township part as one more."""
         if self.state == RunState.DONE:
             return 100
         steps = self.parts_total + 1
