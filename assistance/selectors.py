@@ -22,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from grids.models import GridNode
+from grids.scoping import user_scope
 from grids.selectors import in_subtree
 from households.models import Person, PersonStatus
 from monitoring.models import CaseState, MonitoringCase
@@ -121,8 +122,6 @@ def department_measures(*, user, state: str | None = None):
     """The measures of the departments ``user`` works for (the department's own list)."""
     qs = measure_list(user=user).filter(department__isnull=False)
     if not user.is_superuser:
-        from grids.scoping import user_scope
-
         qs = qs.filter(department_id__in=sorted(user_scope(user).departments))
     if state:
         qs = qs.filter(state=state)

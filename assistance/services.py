@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
 from grids.models import Department
-from grids.scoping import covers_node, works_for_department
+from grids.scoping import user_scope
 from monitoring.models import CaseState, MonitoringCase
 
 from .models import (
@@ -74,7 +74,7 @@ TRANSITIONS = {
 
 def _require_keeper(actor, household) -> None:
     """Grid people covering the household keep its plan."""
-    if not covers_node(actor, household.grid):
+    if not user_scope(actor).covers(household.grid):
         raise PermissionDenied(
             _("只有负责农户 {number} 的网格人员可以维护其帮扶计划。").format(
                 number=household.number
@@ -83,7 +83,7 @@ def _require_keeper(actor, household) -> None:
 
 
 def _is_department_of(actor, measure) -> bool:
-    return works_for_department(actor, measure.department_id, _tree_id(measure.plan))
+    return user_scope(actor).works_for(measure.department_id, _tree_id(measure.plan))
 
 
 def _tree_id(plan) -> int:
@@ -373,7 +373,7 @@ def measure_set_state(
     measure = _locked_measure(measure)
     household = measure.plan.case.household
     state = _clean_choice(state, MeasureState, "state", _("状态"))
-    keeper = covers_node(actor, household.grid)
+    keeper = user_scope(actor).covers(household.grid)
     if not keeper:
         if not _is_department_of(actor, measure):
             raise PermissionDenied(_("只能更新本部门负责的措施或本网格农户的措施。"))
@@ -426,7 +426,7 @@ def measure_set_state(
 def measure_add_evidence(*, actor, measure: Measure, evidence: str) -> Measure:
     """Add to a measure's evidence (keepers and the responsible department)."""
     measure = _locked_measure(measure)
-    if not covers_node(actor, measure.plan.case.household.grid) and not _is_department_of(
+    if not user_scope(actor).covers(measure.plan.case.household.grid) and not _is_department_of(
         actor, measure
     ):
         raise PermissionDenied(_("只能更新本部门负责的措施或本网格农户的措施。"))
@@ -461,7 +461,7 @@ def rule_save(*, actor, rule: SuggestionRule, **values) -> SuggestionRule:
     if rule.county_id is None:
         if not actor.is_superuser:
             raise PermissionDenied(_("默认规则只有系统管理员可以修改；请为本县添加规则。"))
-    elif not covers_node(actor, rule.county):
+    elif not user_scope(actor).covers(rule.county):
         raise PermissionDenied(_("只能维护本县的规则。"))
     if not rule.risk_type and not rule.member_condition:
         raise ValidationError(_("请至少选择风险类型或成员条件之一。"))

@@ -10,7 +10,8 @@ class ComparisonConfig(AppConfig):
         from core import benchmarks, seeding
         from core.navigation import register_department_page
 
-        from . import bench, demo
+        # The tasks register with Celery here: services queue the run's task by name.
+        from . import bench, demo, tasks  # noqa: F401
 
         register_department_page(_("部门数据报送"), "comparison-batches", order=20)
         seeding.register(demo.STEP)

@@ -8,7 +8,9 @@ Who may do what:
 """
 
 import datetime
+import logging
 
+from celery import signature
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -17,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
-from grids.models import Department, GridAssignment, GridNode, Level, Role
-from grids.scoping import covers_node
+from grids.models import Department, GridNode, Level
+from grids.scoping import user_scope
 
 from .catalogue import ensure_catalogue
 from .models import (
@@ -31,6 +33,8 @@ from .models import (
     Signal,
 )
 from .validation import validate_record
+
+logger = logging.getLogger(__name__)
 
 #: Records accepted in one request; larger batches come in parts.
 PART_MAX_RECORDS = 5000
@@ -49,22 +53,13 @@ def parse_month(value) -> datetime.date:
         ) from None
 
 
-def sender_departments(actor) -> list[tuple[int, int]]:
-    """(county id, department id) pairs ``actor`` sends for as department staff."""
-    return list(
-        GridAssignment.objects.filter(
-            user_id=actor.pk, department__isnull=False, grid__level=Level.COUNTY
-        ).values_list("grid_id", "department_id")
-    )
-
-
 def is_county_admin(actor, county: GridNode) -> bool:
     """A county leader of ``county`` (or a superuser): starts runs, uploads for departments."""
-    return bool(actor and covers_node(actor, county, roles=[Role.LEADER]))
+    return bool(actor) and user_scope(actor).administers(county.tree_id)
 
 
 def require_sender(actor, county: GridNode, department: Department) -> None:
-    if actor.is_superuser or (county.pk, department.pk) in sender_departments(actor):
+    if (county.pk, department.pk) in user_scope(actor).department_grants:
         return
     if is_county_admin(actor, county):
         return
@@ -77,24 +72,29 @@ def require_sender(actor, county: GridNode, department: Department) -> None:
 
 def resolve_sender(actor, *, department_code: str = "", county_code: str = ""):
     """The (county, department) a request sends for: the caller's own department assignment,
-    or, for a county admin, the department (and county) named in the request."""
-    own = sender_departments(actor)
+    or, for a county admin, the department (and county) named in the request.
+
+    A county is looked up among those the caller sends for (a department's county, the
+    counties one administers): another county answers like an unknown code."""
+    scope = user_scope(actor)
+    own = scope.department_grants
+    sends_for = GridNode.objects.filter(level=Level.COUNTY)
+    if not scope.unrestricted:
+        trees = {g.tree_id for g in scope.grants if g.department_id} | scope.administered_trees
+        sends_for = sends_for.filter(tree_id__in=sorted(trees))
     if county_code:
-        county = GridNode.objects.filter(code=county_code, level=Level.COUNTY).first()
+        county = sends_for.filter(code=county_code).first()
         if county is None:
-            raise ValidationError({"county": _("县编码“{code}”不存在。").format(code=county_code)})
-    elif own:
-        county = GridNode.objects.get(pk=own[0][0])
+            raise ValidationError(
+                {"county": _("县编码“{code}”不存在或不在您的管辖范围内。").format(code=county_code)}
+            )
     else:
-        county = (
-            GridNode.objects.filter(
-                level=Level.COUNTY, assignments__user_id=actor.pk, assignments__role=Role.LEADER
-            ).first()
-            if not actor.is_superuser
-            else None
-        )
-        if county is None:
+        counties = list(sends_for.filter(pk__in=[c for c, _d in own])[:2]) if own else []
+        if not counties and not scope.unrestricted:
+            counties = list(sends_for[:2])
+        if len(counties) != 1:
             raise ValidationError({"county": _("请填写县编码（county）。")})
+        county = counties[0]
     if department_code:
         department = Department.objects.filter(code=department_code).first()
         if department is None:
@@ -325,10 +325,12 @@ _RULE_FIELDS = ("risk_type", "operator", "threshold", "values", "applies_to", "a
 # -- runs ------------------------------------------------------------------------------------
 
 
-def _enqueue(run_id: int) -> None:
-    from .tasks import comparison_run_task
+#: The run's task, queued by name: ``tasks`` calls the services, never the other way round.
+RUN_TASK = "comparison.tasks.comparison_run_task"
 
-    comparison_run_task.delay(run_id)
+
+def _enqueue(run_id: int) -> None:
+    signature(RUN_TASK, args=(run_id,)).delay()
 
 
 @transaction.atomic
@@ -403,3 +405,26 @@ def run_resume(*, actor, run: ComparisonRun) -> ComparisonRun:
     )
     transaction.on_commit(lambda: _enqueue(run.pk))
     return run
+
+
+def run_start_due(month=None) -> int:
+    """The monthly schedule: compare last month (or ``month``) in every county that has not
+    compared it yet (a failed run does not count). Returns the runs started."""
+    if month:
+        first = parse_month(month)
+    else:
+        first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    started = 0
+    for county in GridNode.objects.filter(level=Level.COUNTY, parent__isnull=True).order_by("code"):
+        if (
+            ComparisonRun.objects.filter(county=county, month=first)
+            .exclude(state=RunState.FAILED)
+            .exists()
+        ):
+            continue
+        try:
+            run_start(actor=None, county=county, month=first)
+            started += 1
+        except Conflict:
+            logger.info("comparison of %s %s already running", county.code, first)
+    return started

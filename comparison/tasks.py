@@ -8,15 +8,11 @@ task takes ids, re-reads under ``select_for_update`` and returns early when its 
 so ``acks_late`` redelivery and ``run_resume`` are safe.
 """
 
-import datetime
 import logging
 
 from celery import group, shared_task
-from django.utils import timezone
 
-from grids.models import GridNode, Level
-
-from . import running
+from . import running, services
 
 logger = logging.getLogger(__name__)
 
@@ -61,26 +57,4 @@ def comparison_part_task(run_id: int, township_ids: int | list[int]) -> None:
 def comparison_monthly_task(month: str | None = None) -> int:
     """The schedule's entry (django-celery-beat): compare last month (or ``month``,
     ``YYYY-MM``) in every county that has not compared it yet. Returns runs started."""
-    from core.exceptions import Conflict
-
-    from .models import ComparisonRun, RunState
-    from .services import parse_month, run_start
-
-    if month:
-        first = parse_month(month)
-    else:
-        first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    started = 0
-    for county in GridNode.objects.filter(level=Level.COUNTY, parent__isnull=True):
-        if (
-            ComparisonRun.objects.filter(county=county, month=first)
-            .exclude(state=RunState.FAILED)
-            .exists()
-        ):
-            continue
-        try:
-            run_start(actor=None, county=county, month=first)
-            started += 1
-        except Conflict:
-            logger.info("comparison of %s %s already running", county.code, first)
-    return started
+    return services.run_start_due(month)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
-from grids.models import Department, GridNode, Level, Role
+from grids import selectors as grid_selectors
+from grids.scoping import user_scope
 
 from . import selectors, services
 from .forms import RunForm, UploadForm
@@ -18,20 +19,6 @@ from .models import RunState
 from .uploads import read_records
 
 PROBLEMS_SHOWN = 500
-
-
-def _admin_counties(user):
-    """Counties ``user`` administers (county leader without a department, or superuser)."""
-    nodes = GridNode.objects.filter(level=Level.COUNTY)
-    if user.is_superuser:
-        return list(nodes)
-    return list(
-        nodes.filter(
-            assignments__user_id=user.pk,
-            assignments__role=Role.LEADER,
-            assignments__department__isnull=True,
-        )
-    )
 
 
 def _add_errors(form, exc):
@@ -46,8 +33,8 @@ def _add_errors(form, exc):
 @login_required
 def batch_list(request):
     """The batches the user may see, and (for a department or a county admin) the upload."""
-    own = services.sender_departments(request.user)
-    counties = _admin_counties(request.user)
+    own = user_scope(request.user).department_grants
+    counties = grid_selectors.administered_counties(user=request.user)
     may_upload = bool(own or counties)
     form = UploadForm(
         request.POST or None, request.FILES or None, choose_department=not own and bool(counties)
@@ -59,8 +46,7 @@ def batch_list(request):
             data = form.cleaned_data
             try:
                 if own:
-                    county = GridNode.objects.get(pk=own[0][0])
-                    department = Department.objects.get(pk=own[0][1])
+                    county, department = services.resolve_sender(request.user)
                 else:
                     county, department = counties[0], data["department"]
                 records = read_records(data["file"], data["file"].name)
@@ -103,7 +89,7 @@ def batch_detail(request, pk):
 @login_required
 def run_list(request):
     """The county's comparison runs; a county admin starts a month here."""
-    counties = _admin_counties(request.user)
+    counties = grid_selectors.administered_counties(user=request.user)
     form = RunForm(request.POST or None)
     if request.method == "POST":
         if not counties:

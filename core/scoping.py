@@ -11,21 +11,24 @@ _restrictor = None
 
 
 def register(restrictor) -> None:
-    """Install ``restrictor(queryset, user) -> queryset`` as the one scoping rule."""
+    """Install ``restrictor(queryset, user, action) -> queryset`` as the one scoping rule."""
     global _restrictor
     _restrictor = restrictor
 
 
-def restrict(queryset, user):
-    """``queryset`` filtered to what ``user`` may see; nothing if no rule is installed."""
+def restrict(queryset, user, action: str = "view"):
+    """``queryset`` filtered to what ``user`` may ``action`` (``view``, ``change``, ``lead``,
+    ``administer``); nothing if no rule is installed."""
     if _restrictor is None:  # pragma: no cover - grids is always installed
         return queryset.none()
-    return _restrictor(queryset, user)
+    return _restrictor(queryset, user, action)
 
 
 class ScopedQuerySet(models.QuerySet):
     """QuerySet of a model that declares ``scope_path`` (its way to its grid)."""
 
-    def visible_to(self, user):
-        """Only the rows in the subtrees of ``user``'s grid assignments."""
-        return restrict(self, user)
+    def visible_to(self, user, action: str = "view"):
+        """Only the rows ``user`` may ``action``: by default, read (the subtrees of their grid
+        assignments); ``action="change"`` / ``"lead"`` / ``"administer"`` narrows to where
+        they may act (see ``grids.scoping``)."""
+        return restrict(self, user, action)

@@ -1,8 +1,10 @@
 """Reads of the grid tree that views, the API and reports share."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from .models import GridAssignment, GridNode, Level
+from .models import GridAssignment, GridNode, Level, Role
 
 
 def grid_list(*, user):
@@ -68,3 +70,96 @@ def user_assignments(user):
         .select_related("grid", "department")
         .order_by("grid__tree_id", "grid__lft")
     )
+
+
+def grid_resolve(*, user, code: str, field: str = "grid", level: str | None = None, action="view"):
+    """The node a user names by ``code`` (a request's field ``field``), through the scope.
+
+    Absent, of another level and out of scope (for ``action``) answer the same field error, so
+    a code says nothing of what exists outside the user's subtrees.
+    """
+    code = str(code or "").strip()
+    qs = GridNode.objects.visible_to(user, action=action).filter(code=code)
+    if level:
+        qs = qs.filter(level=level)
+    node = qs.first() if code else None
+    if node is None:
+        what = Level(level).label if level else _("网格")
+        raise ValidationError(
+            {field: _("{what} {code} 不存在或不在您的管辖范围内。").format(what=what, code=code)}
+        )
+    return node
+
+
+def administered_counties(*, user) -> list[GridNode]:
+    """The counties ``user`` administers (a leader at the root; superusers: all), by code."""
+    return list(
+        GridNode.objects.visible_to(user, action="administer")
+        .filter(level=Level.COUNTY)
+        .order_by("code")
+    )
+
+
+def acting_county(*, user, code: str = "", field: str = "county"):
+    """The county a request acts for: the one named by ``code`` (looked up through the scope),
+    else the only county the user administers, else the only county they see. Several or none
+    answer a field error; whether the user may act there is the service's to check."""
+    if code:
+        return grid_resolve(user=user, code=code, field=field, level=Level.COUNTY)
+    for action in ("administer", "view"):
+        counties = list(
+            GridNode.objects.visible_to(user, action=action)
+            .filter(level=Level.COUNTY)
+            .order_by("code")[:2]
+        )
+        if counties:
+            break
+    if len(counties) != 1:
+        raise ValidationError({field: _("请填写您管辖的县编码（county）。")})
+    return counties[0]
+
+
+# -- people on grids, for the system itself (seeds, benchmarks, notices) ------------------------
+
+
+def leader_names(grid_ids) -> dict[int, list[str]]:
+    """The names of the leaders (网格长, not department staff) of each of ``grid_ids``."""
+    names: dict[int, list[str]] = {}
+    for grid_id, first, username in (
+        GridAssignment.objects.filter(
+            grid_id__in=list(grid_ids), role=Role.LEADER, department__isnull=True
+        )
+        .order_by("grid_id", "user__username")
+        .values_list("grid_id", "user__first_name", "user__username")
+    ):
+        names.setdefault(grid_id, []).append(first or username)
+    return names
+
+
+def holders_by_grid(
+    *, tree_id: int, level: str | None = None, role: str | None = None, field: str = "user_id"
+) -> dict:
+    """``{grid id: <field> of the (last by username) person}`` on a county's grids, optionally of
+    one level and role (department staff excluded): whom a seed or a benchmark acts as."""
+    qs = GridAssignment.objects.filter(grid__tree_id=tree_id, department__isnull=True)
+    if level:
+        qs = qs.filter(grid__level=level)
+    if role:
+        qs = qs.filter(role=role)
+    return dict(qs.order_by("grid_id", "role", "user__username").values_list("grid_id", field))
+
+
+def first_holder(*, grid=None, tree_id=None, level=None, role=None):
+    """One person (the first by username) holding ``role`` on ``grid``, or at ``level`` of
+    county ``tree_id``, department staff excluded; None if nobody."""
+    qs = GridAssignment.objects.filter(department__isnull=True).select_related("user")
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if tree_id is not None:
+        qs = qs.filter(grid__tree_id=tree_id)
+    if level:
+        qs = qs.filter(grid__level=level)
+    if role:
+        qs = qs.filter(role=role)
+    assignment = qs.order_by("grid__lft", "role", "user__username").first()
+    return assignment.user if assignment else None

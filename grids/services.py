@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.services import audit_record, snapshot
 
 from .models import PARENT_LEVEL, Department, GridAssignment, GridNode, Level, Role
-from .scoping import clear_scope_cache, covers_node
+from .scoping import clear_scope_cache, user_scope
 
 #: First key of the two-integer advisory lock; the second is the tree id (0: creating roots).
 _LOCK_NAMESPACE = 533423
@@ -36,7 +36,8 @@ def _fresh(node: GridNode) -> GridNode:
 
 
 def _require_tree_manager(actor, node: GridNode, *, strict: bool) -> None:
-    if not covers_node(actor, node, roles=[Role.LEADER], strict=strict):
+    # Inside the tree lock: the scope is read again, its ranges as fresh as the node's.
+    if not user_scope(actor, fresh=True).covers(node, roles=[Role.LEADER], strict=strict):
         raise PermissionDenied(
             _("只有上级网格的网格长可以修改网格 {name}。").format(name=node.name)
         )

@@ -20,7 +20,8 @@ from openpyxl import Workbook
 
 from core import seeding
 from core.benchmarks import measure, page_through, throwaway_county
-from grids.models import GridAssignment, GridNode, Level, Role
+from grids import selectors as grid_selectors
+from grids.models import GridNode, Level, Role
 
 from . import idnumbers
 from .importing import HEADERS, import_households
@@ -152,6 +153,6 @@ def _run(emit, scale, ctx):
     township = (
         GridNode.objects.filter(tree_id=tree_id, level=Level.TOWNSHIP).order_by("code").first()
     )
-    leader = GridAssignment.objects.filter(grid=township, role=Role.LEADER).first().user
+    leader = grid_selectors.first_holder(grid=township, role=Role.LEADER)
     url = f"/api/v1/households/?grid={township.code}&status={HouseholdStatus.ACTIVE}&page_size=500"
     emit(name="registry.list_township_households", scale=scale, **page_through(leader, url))

@@ -10,8 +10,9 @@ import datetime
 import random
 
 from core.seeding import SeedContext, SeedStep
+from grids import selectors as grid_selectors
 from grids.demo import GIVEN, SURNAMES, _split
-from grids.models import GridAssignment, GridNode, Level
+from grids.models import GridNode, Level
 
 from . import bulkwrite, idnumbers
 from .idstore import protect_canonical
@@ -169,10 +170,8 @@ def seed_households(ctx: SeedContext) -> None:
         .order_by("code")
         .values_list("pk", "code", "village_group")
     )
-    contacts = dict(
-        GridAssignment.objects.filter(grid__tree_id=tree_id, grid__level=Level.GROUP).values_list(
-            "grid_id", "user__first_name"
-        )
+    contacts = grid_selectors.holders_by_grid(
+        tree_id=tree_id, level=Level.GROUP, field="user__first_name"
     )
     total = round(HOUSEHOLDS * ctx.scale)
     # ~9.1 per grid with some spread; the weights keep every grid far below the hard limit.

@@ -40,7 +40,7 @@ from openpyxl.utils import get_column_letter
 from core.services import audit_record
 from grids.models import GridNode, Level
 
-from . import bulkwrite, idnumbers, xlsxreader
+from . import bulkwrite, idnumbers, services, xlsxreader
 from .idstore import encrypt_canonical, hash_canonical
 from .models import (
     DisabilityGrade,
@@ -579,7 +579,11 @@ def _check_database(report, households, digests, *, actor, lock):
     column_grid = _BY_KEY["grid_code"].header
 
     grids = {}
-    base = GridNode.objects.all() if actor is None else GridNode.objects.visible_to(actor)
+    base = (
+        GridNode.objects.all()
+        if actor is None
+        else GridNode.objects.visible_to(actor, action="change")
+    )
     for codes in _chunks(sorted(by_grid)):
         qs = base.filter(code__in=codes).order_by("pk")
         if lock:
@@ -760,8 +764,12 @@ def import_households(source, *, filename: str, actor=None, dry_run: bool = Fals
     ``source`` is a path or a binary file object (read twice); ``filename`` gives the type.
     ``actor`` None (the management command) means no scope restriction; otherwise grid codes
     outside the actor's subtrees read as unknown. Raises ``ImportFileError`` for unreadable
-    files; every row problem is in the returned report.
+    files; every row problem is in the returned report. Raises ``PermissionDenied`` unless
+    ``actor`` may import (county and township leaders): the rule is checked here, whatever
+    the entry point.
     """
+    if actor is not None:
+        services.require_importer(actor)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
         households, grids, spool = _validate(

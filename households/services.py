@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.services import audit_record, snapshot
-from grids.models import GridAssignment, GridNode, Level, Role
-from grids.scoping import covers_node
+from grids.models import GridNode, Level
+from grids.scoping import user_scope
 
 from . import idnumbers
 from .idstore import StoredId, protect
@@ -115,10 +115,9 @@ def hard_limit() -> int:
 
 
 def can_write(actor, grid: GridNode) -> bool:
-    """Leaders of the grid or above, and the group grid's own members, keep its households."""
-    if covers_node(actor, grid, roles=[Role.LEADER]):
-        return True
-    return GridAssignment.objects.filter(user_id=actor.pk, grid_id=grid.pk).exists()
+    """Leaders of the grid or above, and the group grid's own members, keep its households
+    (the scope's ``change`` action)."""
+    return user_scope(actor).may("change", grid)
 
 
 def _require_writer(actor, grid: GridNode) -> None:
@@ -132,11 +131,13 @@ def _require_writer(actor, grid: GridNode) -> None:
 
 def can_import(actor) -> bool:
     """County and township leaders (and system administrators) import households."""
-    if actor.is_superuser:
-        return True
-    return GridAssignment.objects.filter(
-        user_id=actor.pk, role=Role.LEADER, grid__level__in=[Level.COUNTY, Level.TOWNSHIP]
-    ).exists()
+    return user_scope(actor).may_import
+
+
+def require_importer(actor) -> None:
+    """Refuse unless ``actor`` may import households (the import checks it itself)."""
+    if not can_import(actor):
+        raise PermissionDenied(_("只有县级和乡镇网格长可以导入农户。"))
 
 
 def can_reveal(actor) -> bool:

@@ -196,8 +196,7 @@ def person_add(request, pk):
 @login_required
 def household_import(request):
     """Upload page for county and township leaders: preview (dry run) or import."""
-    if not services.can_import(request.user):
-        raise PermissionDenied(_("只有县级和乡镇网格长可以导入农户。"))
+    services.require_importer(request.user)
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 
 from core import seeding
 from core.benchmarks import measure, throwaway_county
-from grids.models import GridAssignment, GridNode, Role
+from grids import selectors as grid_selectors
+from grids.models import GridNode, Role
 
 from . import selectors_reviews, services
 from .models import ReviewState, VillageReview
@@ -20,7 +21,7 @@ BENCH_CODE = "990005"
 
 
 def _leader(node):
-    return GridAssignment.objects.filter(grid=node, role=Role.LEADER).first().user
+    return grid_selectors.first_holder(grid=node, role=Role.LEADER)
 
 
 def bench_reviews(emit, scales):

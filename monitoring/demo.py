@@ -13,7 +13,8 @@ import random
 from django.utils import timezone
 
 from core.seeding import SeedContext, SeedStep
-from grids.models import GridAssignment, Level, Role
+from grids import selectors as grid_selectors
+from grids.models import Level, Role
 from households.models import Household, HouseholdStatus, Person, PersonStatus, Relation
 
 from .models import (
@@ -137,15 +138,9 @@ def seed_monitoring(ctx: SeedContext) -> None:
     rng = random.Random(ctx.seed + 30)
     tree_id = ctx.state["tree_id"]
     today = timezone.localdate()
-    visitors = dict(
-        GridAssignment.objects.filter(
-            grid__tree_id=tree_id, grid__level=Level.GROUP, role=Role.MEMBER
-        ).values_list("grid_id", "user_id")
-    )
-    fallback = GridAssignment.objects.filter(grid__tree_id=tree_id).values_list(
-        "user_id", flat=True
-    )[:1]
-    fallback = fallback[0] if fallback else None
+    visitors = grid_selectors.holders_by_grid(tree_id=tree_id, level=Level.GROUP, role=Role.MEMBER)
+    fallback = grid_selectors.first_holder(tree_id=tree_id)
+    fallback = fallback.pk if fallback else None
     households = list(
         Household.objects.filter(grid__tree_id=tree_id, status=HouseholdStatus.ACTIVE)
         .order_by("pk")
@@ -254,11 +249,7 @@ def _seed_applications(ctx, rng, tree_id, today, clues):
     )
     if not heads or not total:
         return 0, 0
-    leaders = dict(
-        GridAssignment.objects.filter(
-            grid__tree_id=tree_id, grid__level=Level.VILLAGE, role=Role.LEADER
-        ).values_list("grid_id", "user_id")
-    )
+    leaders = grid_selectors.holders_by_grid(tree_id=tree_id, level=Level.VILLAGE, role=Role.LEADER)
     chosen = rng.sample(heads, min(total, len(heads)))
     completed = min(completed, len(chosen))
     now = timezone.now()

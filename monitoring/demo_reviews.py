@@ -16,7 +16,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.seeding import SeedContext, SeedStep
-from grids.models import GridAssignment, GridNode, Level, Role
+from grids import selectors as grid_selectors
+from grids.models import GridNode, Level, Role
 from households.models import Household, HouseholdStatus
 
 from .models import (
@@ -99,15 +100,9 @@ def seed_reviews(ctx: SeedContext) -> None:
         .order_by("code")
         .values_list("pk", "parent_id")
     )
-    leaders = dict(
-        GridAssignment.objects.filter(grid__tree_id=tree_id, role=Role.LEADER).values_list(
-            "grid_id", "user_id"
-        )
-    )
-    county_user = GridAssignment.objects.filter(
-        grid__tree_id=tree_id, grid__parent__isnull=True, department__isnull=True
-    ).values_list("user_id", flat=True)[:1]
-    county_user = county_user[0] if county_user else None
+    leaders = grid_selectors.holders_by_grid(tree_id=tree_id, role=Role.LEADER)
+    county_user = grid_selectors.first_holder(tree_id=tree_id, level=Level.COUNTY)
+    county_user = county_user.pk if county_user else None
 
     n_open = round(OPEN_CASES * ctx.scale)
     n_assist = round(ELIMINATED_ASSISTANCE * ctx.scale)

@@ -1,8 +1,8 @@
-"""Who may act on a village review or a case: the role rules, read once per request.
+"""Who may act on a village review or a case: the review's role rules, asked of the one scope.
 
 The services call these before every transition (after locking the row); the API and the pages
 call them to tell the user what they may do (``may_submit``…), without a query per object: the
-user's assignments are loaded once and cached on the user object, like the scope.
+user's assignments are loaded once per request by ``grids.scoping`` and cached on the user.
 
 - the village leader (网格长 assigned at the review's village) composes, edits and submits;
 - the township leader (网格长 assigned at the village's township) approves or returns;
@@ -11,59 +11,21 @@ user's assignments are loaded once and cached on the user object, like the scope
 Superusers may do everything.
 """
 
-from dataclasses import dataclass
-
-from grids.models import GridAssignment, Role
+from grids.scoping import user_scope
 
 from .models import EDITABLE_STATES, CaseState, ReviewState
 
-_CACHE_ATTR = "_monitoring_roles_cache"
-
-
-@dataclass(frozen=True)
-class Roles:
-    superuser: bool
-    leader_at: frozenset[int]
-    county_trees: frozenset[int]
-
-
-def user_roles(user) -> Roles:
-    """The grids ``user`` leads and the county trees they sit at the root of (one query)."""
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        roles = Roles(False, frozenset(), frozenset())
-    elif user.is_superuser:
-        roles = Roles(True, frozenset(), frozenset())
-    else:
-        rows = list(
-            GridAssignment.objects.filter(user_id=user.pk, department__isnull=True).values_list(
-                "grid_id", "role", "grid__tree_id", "grid__parent_id"
-            )
-        )
-        roles = Roles(
-            False,
-            frozenset(g for g, role, _t, _p in rows if role == Role.LEADER),
-            frozenset(t for _g, _r, t, parent in rows if parent is None),
-        )
-    setattr(user, _CACHE_ATTR, roles)
-    return roles
-
 
 def is_village_leader(user, village) -> bool:
-    roles = user_roles(user)
-    return roles.superuser or village.pk in roles.leader_at
+    return user_scope(user).leads(village.pk)
 
 
 def is_township_leader(user, village) -> bool:
-    roles = user_roles(user)
-    return roles.superuser or village.parent_id in roles.leader_at
+    return user_scope(user).leads(village.parent_id)
 
 
 def is_county(user, tree_id: int) -> bool:
-    roles = user_roles(user)
-    return roles.superuser or tree_id in roles.county_trees
+    return user_scope(user).is_county(tree_id)
 
 
 def review_permissions(user, review) -> dict[str, bool]:

@@ -7,7 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import GridAssignment, GridNode, Level, Role
+from grids import selectors as grid_selectors
+from grids.models import GridNode, Level
 from grids.selectors import in_subtree
 
 from .models import (
@@ -104,11 +105,7 @@ def holders(reviews) -> dict[int, str]:
             wanted.add(r.village_id)
         elif r.state == ReviewState.SUBMITTED:
             wanted.add(r.village.parent_id)
-    names: dict[int, list[str]] = {}
-    for grid_id, first, username in GridAssignment.objects.filter(
-        grid_id__in=wanted, role=Role.LEADER, department__isnull=True
-    ).values_list("grid_id", "user__first_name", "user__username"):
-        names.setdefault(grid_id, []).append(first or username)
+    names = grid_selectors.leader_names(wanted)
     result = {}
     for r in reviews:
         if r.state in (ReviewState.DRAFT, ReviewState.RETURNED):

@@ -1,14 +1,13 @@
 """Comparison endpoints: thin — parse, call one selector or service, render."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from core.api.viewsets import ScopedModelViewSet
-from grids.models import GridNode, Level, Role
+from grids import selectors as grid_selectors
 
 from .. import selectors, services
 from ..models import ComparisonRun, DepartmentBatch
@@ -104,18 +103,6 @@ class DepartmentBatchViewSet(_NotEdited, ScopedModelViewSet):
         return self.get_paginated_response(s.ProblemSerializer(page, many=True).data)
 
 
-def _run_county(user, code: str) -> GridNode:
-    nodes = GridNode.objects.visible_to(user).filter(level=Level.COUNTY)
-    if code:
-        county = nodes.filter(code=code).first()
-    else:
-        county = nodes.filter(assignments__user_id=user.pk, assignments__role=Role.LEADER).first()
-        county = county or (nodes.first() if nodes.count() == 1 else None)
-    if county is None:
-        raise serializers.ValidationError({"county": [_("请填写您管辖的县编码（county）。")]})
-    return county
-
-
 class ComparisonRunViewSet(_NotEdited, ScopedModelViewSet):
     """Monthly comparison runs: ``POST`` starts one (202, queued on Celery), ``progress`` is
     its percentage; ``POST {id}/resume/`` queues an interrupted run again."""
@@ -130,7 +117,7 @@ class ComparisonRunViewSet(_NotEdited, ScopedModelViewSet):
     @extend_schema(request=s.RunWriteSerializer, responses={202: s.RunSerializer})
     def create(self, request, *args, **kwargs):
         data = _valid(s.RunWriteSerializer, request)
-        county = _run_county(request.user, data.get("county", ""))
+        county = grid_selectors.acting_county(user=request.user, code=data.get("county", ""))
         run = services.run_start(actor=request.user, county=county, month=data["month"])
         return self._render(run, status.HTTP_202_ACCEPTED)
 

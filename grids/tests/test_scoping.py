@@ -74,7 +74,7 @@ def test_scope_is_loaded_once_per_user(grid_tree, django_assert_num_queries):
 
 @pytest.mark.django_db
 def test_department_staff_see_no_grid_subtree_only_their_departments_rows(grid_tree):
-    from grids.scoping import covers_node, scope_q
+    from grids.scoping import scope_q
     from households.models import Household
 
     dept = grid_tree.dept
@@ -82,7 +82,7 @@ def test_department_staff_see_no_grid_subtree_only_their_departments_rows(grid_t
     assert scope.ranges == () and len(scope.departments) == 1
     assert not GridNode.objects.visible_to(dept).exists()
     assert not Household.objects.visible_to(dept).exists()
-    assert not covers_node(dept, grid_tree.g1)
+    assert not scope.covers(grid_tree.g1)
     # A model that declares ``scope_department`` shows them their department's rows: the
     # assignment's own department column stands in for such a model here.
     from grids import services

@@ -101,8 +101,8 @@ def test_registration_page_query_count_is_pinned_and_flat(grid_tree, client):
         n, response = _queries(client, url)
         counts.append(n)
         assert response.context["active"] == total
-    # session, user, scope, grid by code, may write (leader above? own grid?), active count
-    assert counts == [7, 7], counts
+    # session, user, scope (also answers "may write"), grid by code, active count
+    assert counts == [5, 5], counts
 
 
 def test_registering_creates_household_and_head_through_the_service(grid_tree, client):
@@ -214,8 +214,8 @@ def test_member_page_query_count_is_pinned_and_flat(grid_tree, client):
         household = household_with_members(grid_tree.g1, members=members)
         n, _response = _queries(client, f"/households/{household.pk}/members/new/")
         counts.append(n)
-    # session, user, scope, household (+grid, parent), may write (a leader above: one query)
-    assert counts == [5, 5], counts
+    # session, user, scope (also answers "may write"), household (+grid, parent)
+    assert counts == [4, 4], counts
 
 
 def test_adding_a_member_goes_through_the_service_and_is_audited(grid_tree, client):

@@ -30,8 +30,8 @@ def test_household_list_query_count_is_pinned_and_flat(grid_tree, client):
         n, response = _count(client, url)
         counts.append(n)
         assert response.context["page"].paginator.count == total
-    # session, user, scope, grid by code, can_import, count, page
-    assert counts == [7, 7], counts
+    # session, user, scope (also answers "may import"), grid by code, count, page
+    assert counts == [6, 6], counts
 
 
 def test_household_detail_query_count_is_pinned_and_flat(grid_tree, client):
@@ -42,9 +42,9 @@ def test_household_detail_query_count_is_pinned_and_flat(grid_tree, client):
         n, response = _count(client, f"/households/{household.pk}/")
         counts.append(n)
         assert len(response.context["members"]) == members
-    # session, user, scope, household (+grid, parent), members, permissions (user, groups),
-    # may write (a leader above: one query)
-    assert counts == [8, 8], counts
+    # session, user, scope (also answers "may write"), household (+grid, parent), members,
+    # permissions (user, groups)
+    assert counts == [7, 7], counts
 
 
 def test_pages_show_masked_numbers_only(grid_tree, client):

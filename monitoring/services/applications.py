@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.services import audit_record, snapshot
+from grids.scoping import user_scope
 from households import idnumbers
 from households.models import Household, Person
 
@@ -16,10 +18,18 @@ from .clues import clue_raise
 from .common import clean_risk_types, require_in_scope, require_leader
 
 _FIELDS = ("status", "eligible", "result_reason")
+_PLATFORM_ID_TAKEN = _lazy("该平台申报编号不可用，请核对。")
 
 
 def _find_household(actor, id_hash: str) -> Household:
-    person = Person.objects.select_related("household__grid").filter(id_hash=id_hash).first()
+    """The household of the member holding the applicant's ID number, looked up through the
+    actor's scope: a number registered outside it answers exactly like an unknown one."""
+    person = (
+        Person.objects.visible_to(actor)
+        .select_related("household__grid")
+        .filter(id_hash=id_hash)
+        .first()
+    )
     if person is None:
         raise ValidationError(
             {
@@ -28,13 +38,7 @@ def _find_household(actor, id_hash: str) -> Household:
                 )
             }
         )
-    household = person.household
-    require_in_scope(
-        actor,
-        household,
-        message=_("该申请人所在农户不在您的管辖范围内。"),
-    )
-    return household
+    return person.household
 
 
 @transaction.atomic
@@ -60,9 +64,15 @@ def application_submit(
     """
     platform_id = (platform_id or "").strip()
     if channel in Channel.values and platform_id:
-        existing = SelfApplication.objects.filter(channel=channel, platform_id=platform_id).first()
+        existing = (
+            SelfApplication.objects.select_related("household__grid")
+            .filter(channel=channel, platform_id=platform_id)
+            .first()
+        )
         if existing is not None:
-            require_in_scope(actor, existing.household)
+            if not user_scope(actor).covers(existing.household.grid):
+                # Unique across the deployment, but whose it is stays unsaid.
+                raise ValidationError({"platform_id": _PLATFORM_ID_TAKEN})
             return existing, False
 
     errors = {}
@@ -116,9 +126,15 @@ def application_submit(
             )
     except IntegrityError:
         # The same platform id arrived twice at once: the other request won, return its row.
-        existing = SelfApplication.objects.filter(channel=channel, platform_id=platform_id).first()
+        existing = (
+            SelfApplication.objects.select_related("household__grid")
+            .filter(channel=channel, platform_id=platform_id)
+            .first()
+        )
         if existing is None:
             raise
+        if not user_scope(actor).covers(existing.household.grid):
+            raise ValidationError({"platform_id": _PLATFORM_ID_TAKEN}) from None
         return existing, False
     audit_record(
         actor=actor,

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from grids.models import Role
-from grids.scoping import covers_node
+from grids.scoping import user_scope
 
 from ..models import MAX_RISK_TYPES, RiskType
 
@@ -12,7 +12,7 @@ from ..models import MAX_RISK_TYPES, RiskType
 def require_in_scope(actor, household, *, roles=None, message=None) -> None:
     """Refuse unless one of ``actor``'s assignments (with a role in ``roles``) covers the
     household's grid."""
-    if not covers_node(actor, household.grid, roles=roles):
+    if not user_scope(actor).covers(household.grid, roles=roles):
         raise PermissionDenied(
             message or _("农户 {number} 不在您的管辖范围内。").format(number=household.number)
         )

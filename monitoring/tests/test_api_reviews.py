@@ -32,9 +32,9 @@ def _review(tree, grid_key, month=None):
 class TestReviewEndpointContract(ScopedEndpointContract):
     url = "/api/v1/reviews/"
     model = VillageReview
-    # session, user, scope, count, page (village, township, actors joined, items counted),
-    # the user's roles for the may_* flags (once per request)
-    list_queries = 6
+    # session, user, scope (also answers the may_* flags), count, page (village, township,
+    # actors joined, items counted)
+    list_queries = 5
 
     def make(self, tree, grid_key):
         return _review(tree, grid_key)
@@ -49,8 +49,8 @@ class TestReviewEndpointContract(ScopedEndpointContract):
 class TestReviewItemEndpointContract(ScopedEndpointContract):
     url = "/api/v1/review-items/"
     model = ReviewItem
-    # session, user, scope, count, page (review, village, household, grid, case joined), roles
-    list_queries = 6
+    # session, user, scope, count, page (review, village, household, grid, case joined)
+    list_queries = 5
 
     def make(self, tree, grid_key):
         review = _review(tree, grid_key)
@@ -69,8 +69,8 @@ class TestCaseEndpointContract(ScopedEndpointContract):
     url = "/api/v1/cases/"
     model = MonitoringCase
     writable = False
-    # session, user, scope, count, page (household, grid joined), events prefetch; the roles
-    # (for may_rollback) are read only when an eliminated case is on the page
+    # session, user, scope (also answers may_rollback), count, page (household, grid joined),
+    # events prefetch
     list_queries = 6
 
     def make(self, tree, grid_key):
