@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
+from core.transitions import transition
 from grids.models import Department
 from grids.scoping import user_scope
 from monitoring.models import CaseState, MonitoringCase
@@ -370,56 +371,50 @@ def measure_set_state(
 ) -> Measure:
     """Move a measure along ``planned → in_progress → implemented`` (date and evidence), or to
     ``not_implemented`` / ``cancelled`` (reason). Its department may do all but cancel."""
-    measure = _locked_measure(measure)
-    household = measure.plan.case.household
     state = _clean_choice(state, MeasureState, "state", _("状态"))
-    keeper = user_scope(actor).covers(household.grid)
-    if not keeper:
-        if not _is_department_of(actor, measure):
+    evidence = (evidence or "").strip()
+    reason = (reason or "").strip()
+
+    def authorize(locked):
+        if user_scope(actor).covers(locked.plan.case.household.grid):
+            return
+        if not _is_department_of(actor, locked):
             raise PermissionDenied(_("只能更新本部门负责的措施或本网格农户的措施。"))
         if state == MeasureState.CANCELLED:
             raise PermissionDenied(_("部门不能取消措施；如无法落实，请标记“未落实”并说明原因。"))
-    if state not in TRANSITIONS.get(measure.state, set()):
-        raise ValidationError(
-            {
-                "state": _("措施当前为“{current}”，不能改为“{target}”。").format(
-                    current=measure.get_state_display(),
-                    target=MeasureState(state).label,
+
+    def apply(locked):
+        if state == MeasureState.IMPLEMENTED:
+            day = _clean_date(on_date, "implemented_on", _("落实日期"))
+            if day > timezone.localdate():
+                raise ValidationError({"implemented_on": _("落实日期不能晚于今天。")})
+            if not evidence and not locked.evidence:
+                raise ValidationError(
+                    {"evidence": _("请填写落实佐证（如发放凭证、合同、照片编号）。")}
                 )
-            }
-        )
-    before = snapshot(measure, STATE_FIELDS)
-    evidence = (evidence or "").strip()
-    reason = (reason or "").strip()
-    if state == MeasureState.IMPLEMENTED:
-        on_date = _clean_date(on_date, "implemented_on", _("落实日期"))
-        if on_date > timezone.localdate():
-            raise ValidationError({"implemented_on": _("落实日期不能晚于今天。")})
-        if not evidence and not measure.evidence:
-            raise ValidationError({"evidence": _("请填写落实佐证（如发放凭证、合同、照片编号）。")})
-        measure.implemented_on = on_date
+            locked.implemented_on = day
+        elif state in REASON_STATES:
+            if not reason:
+                raise ValidationError({"reason": _("请说明未落实或取消的原因。")})
+            locked.reason = reason
         if evidence:
-            measure.evidence = evidence
-    elif state in REASON_STATES:
-        if not reason:
-            raise ValidationError({"reason": _("请说明未落实或取消的原因。")})
-        measure.reason = reason
-        if evidence:
-            measure.evidence = evidence
-    elif evidence:
-        measure.evidence = evidence
-    measure.state = state
-    measure.save()
-    audit_record(
+            locked.evidence = evidence
+
+    return transition(
+        measure,
         actor=actor,
+        lock=_locked_measure,
+        authorize=authorize,
+        allowed={s for s, targets in TRANSITIONS.items() if state in targets},
+        to=state,
+        apply=apply,
         action=f"measure.{state}",
-        obj=measure,
-        before=before,
-        after=snapshot(measure, STATE_FIELDS),
+        fields=STATE_FIELDS,
+        tree_id=lambda m: _tree_id(m.plan),
+        noun=_("措施"),
+        what=_("改为“{target}”").format(target=MeasureState(state).label),
         reason=reason,
-        tree_id=_tree_id(measure.plan),
     )
-    return measure
 
 
 @transaction.atomic

@@ -26,6 +26,12 @@ class ScopedEndpointContract:
     lookup: str = "pk"
     #: Set False for read-only endpoints.
     writable: bool = True
+    #: The field of ``create_payload`` that names another object (a grid code, a household
+    #: id, an ID number…). Outside the writer's scope it must answer exactly like
+    #: ``missing_reference`` (nothing by that key).
+    reference_field: str = ""
+    #: The audit action an in-scope create must leave (None: any action on the new row).
+    audit_create: str | None = None
 
     # -- hooks ---------------------------------------------------------------------------
     def make(self, tree, grid_key):
@@ -40,6 +46,18 @@ class ScopedEndpointContract:
     def reader(self, tree):
         """Who reads in the parent test: the county admin by default."""
         return tree.county
+
+    def missing_reference(self, tree):
+        """A key that names nothing (an id by default; a code or an ID number where needed)."""
+        return 2_000_000_001
+
+    def writer(self, tree):
+        """Who writes in scope (in township T1, on ``g1``): T1's leader by default."""
+        return tree.t1_leader
+
+    def outsider(self, tree):
+        """Who writes out of scope (on ``g4``, in T2): T1's leader by default."""
+        return tree.t1_leader
 
     # -- helpers -------------------------------------------------------------------------
     def detail_url(self, obj):
@@ -70,19 +88,80 @@ class ScopedEndpointContract:
         if not self.writable:
             pytest.skip("read-only endpoint")
         obj = self.make(grid_tree, "g4")  # in T2, outside T1
-        client = api.as_user(grid_tree.t1_leader)
+        client = api.as_user(self.outsider(grid_tree))
         before_count = self.model.objects.count()
         before = self.model.objects.filter(pk=obj.pk).values().get()
+        payload = self.create_payload(grid_tree, "g4")
+        audit_before = _audit_count()
 
-        response = client.post(self.url, self.create_payload(grid_tree, "g4"), format="json")
-        assert response.status_code in (400, 403, 404), response.content
+        response = client.post(self.url, payload, format="json")
+        # What lies outside is named by a reference: it answers as not found (see below).
+        assert response.status_code == 400, response.content
         assert self.model.objects.count() == before_count
 
         response = client.patch(self.detail_url(obj), self.update_payload(obj), format="json")
         assert response.status_code == 404
+        response = client.put(self.detail_url(obj), self.update_payload(obj), format="json")
+        if response.status_code == 405:
+            # PUT is not offered at all: the same 405 for any key, so nothing is told.
+            nothing = f"{self.url}{self.missing_reference(grid_tree)}/"
+            assert client.put(nothing, {}, format="json").status_code == 405
+        else:
+            assert response.status_code == 404, response.content
         response = client.delete(self.detail_url(obj))
         assert response.status_code == 404
         assert self.model.objects.filter(pk=obj.pk).values().get() == before
+        assert _audit_count() == audit_before
+
+    @pytest.mark.django_db
+    def test_scope_reference_outside_answers_like_nothing(self, grid_tree, api):
+        """A key outside the writer's scope answers exactly (status, body) like a key that
+        names nothing: no write says whether something exists elsewhere."""
+        if not self.writable or not self.reference_field:
+            pytest.skip("no reference in the create payload")
+        client = api.as_user(self.outsider(grid_tree))
+        outside = self.create_payload(grid_tree, "g4")
+        key = self.missing_reference(grid_tree)
+        missing = dict(outside, **{self.reference_field: key})
+        before_count = self.model.objects.count()
+        a = client.post(self.url, outside, format="json")
+        b = client.post(self.url, missing, format="json")
+        assert a.status_code == b.status_code == 400, (a.content, b.content)
+        body_a = a.content.decode().replace(str(outside[self.reference_field]), "<key>")
+        body_b = b.content.decode().replace(str(key), "<key>")
+        assert body_a == body_b
+        assert self.model.objects.count() == before_count
+
+    @pytest.mark.django_db
+    def test_write_in_scope_leaves_its_audit_row(self, grid_tree, api):
+        if not self.writable:
+            pytest.skip("read-only endpoint")
+        writer = self.writer(grid_tree)
+        client = api.as_user(writer)
+        payload = self.create_payload(grid_tree, "g1")
+        known = set(self.model.objects.values_list("pk", flat=True))
+        response = client.post(self.url, payload, format="json")
+        assert response.status_code in (200, 201, 202), response.content
+        created = list(self.model.objects.exclude(pk__in=known))
+        assert len(created) == 1, created
+        rows = _audit_rows(created[0]).filter(actor=writer)
+        if self.audit_create:
+            rows = rows.filter(action=self.audit_create)
+        assert rows.exists(), f"no audit row for the new {self.model.__name__}"
+
+        obj = self.make(grid_tree, "g1")
+        audit_before = set(_audit_rows(obj).values_list("pk", flat=True))
+        before = self.model.objects.filter(pk=obj.pk).values().get()
+        response = api.as_user(writer).patch(
+            self.detail_url(obj), self.update_payload(obj), format="json"
+        )
+        assert response.status_code in (200, 405), response.content
+        after = self.model.objects.filter(pk=obj.pk).values().get()
+        if response.status_code == 405:
+            assert after == before
+        else:
+            assert after != before
+            assert _audit_rows(obj).exclude(pk__in=audit_before).filter(actor=writer).exists()
 
     @pytest.mark.django_db
     def test_list_query_count_is_pinned_and_flat(self, grid_tree, client):
@@ -100,6 +179,18 @@ class ScopedEndpointContract:
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1], f"queries grew with rows: {counts}"
         assert counts[0] == self.list_queries, [q["sql"] for q in ctx.captured_queries]
+
+
+def _audit_count() -> int:
+    from core.models import AuditLog
+
+    return AuditLog.objects.count()
+
+
+def _audit_rows(obj):
+    from core.models import AuditLog
+
+    return AuditLog.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
 def run_together(*actions) -> list:

@@ -84,11 +84,19 @@ def grid_resolve(*, user, code: str, field: str = "grid", level: str | None = No
         qs = qs.filter(level=level)
     node = qs.first() if code else None
     if node is None:
-        what = Level(level).label if level else _("网格")
+        what = _LEVEL_NOUN[level]() if level else _("网格")
         raise ValidationError(
             {field: _("{what} {code} 不存在或不在您的管辖范围内。").format(what=what, code=code)}
         )
     return node
+
+
+_LEVEL_NOUN = {
+    Level.COUNTY: lambda: _("县级网格"),
+    Level.TOWNSHIP: lambda: _("乡镇网格"),
+    Level.VILLAGE: lambda: _("村网格"),
+    Level.GROUP: lambda: _("组网格"),
+}
 
 
 def administered_counties(*, user) -> list[GridNode]:

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
+from . import rules, selectors, services
 from .idstore import lookup_hash
 from .models import Household, Person
 
@@ -74,7 +74,7 @@ class HouseholdAdmin(admin.ModelAdmin):
         original = Household.objects.get(pk=obj.pk)
         if original.grid_id != obj.grid_id:
             services.household_move(actor=request.user, household=original, grid=obj.grid)
-        changes = {f: getattr(obj, f) for f in services.HOUSEHOLD_EDITABLE}
+        changes = {f: getattr(obj, f) for f in rules.HOUSEHOLD_EDITABLE}
         saved = services.household_update(actor=request.user, household=original, **changes)
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
 
@@ -91,7 +91,7 @@ class PersonAdminForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = sorted(services.PERSON_EDITABLE)
+        fields = list(rules.PERSON_EDITABLE)
 
 
 @admin.register(Person)
@@ -123,7 +123,7 @@ class PersonAdmin(admin.ModelAdmin):
             "household",
             "id_masked",
             "id_number",
-            *sorted(services.PERSON_EDITABLE),
+            *rules.PERSON_EDITABLE,
             "sex",
             "birth_date",
             "status",
@@ -147,9 +147,7 @@ class PersonAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        changes = {
-            f: form.cleaned_data[f] for f in services.PERSON_EDITABLE if f in form.cleaned_data
-        }
+        changes = {f: form.cleaned_data[f] for f in rules.PERSON_EDITABLE if f in form.cleaned_data}
         services.person_update(
             actor=request.user,
             person=obj,

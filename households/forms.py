@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import idnumbers
+from . import idnumbers, rules
 from .models import (
     DisabilityGrade,
     Health,
@@ -75,19 +75,7 @@ class PersonForm(forms.Form):
         label=_("年务工月数"), min_value=0, max_value=12, initial=0, required=False
     )
 
-    PERSON_FIELDS = (
-        "name",
-        "ethnicity",
-        "health",
-        "disability_grade",
-        "labour_capacity",
-        "schooling",
-        "medical_insurance",
-        "pension_insurance",
-        "social_assistance",
-        "migrant_place",
-        "migrant_months",
-    )
+    PERSON_FIELDS = rules.PERSON_DETAILS
 
     #: Shown folded on the phone ("more"): they have defaults and can be filled in later.
     MORE_FIELDS = PERSON_FIELDS[1:]
@@ -142,15 +130,7 @@ class HouseholdCreateForm(PersonForm):
     contact_name = forms.CharField(label=_("监测联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("监测联系人电话"), max_length=20, required=False)
 
-    HOUSEHOLD_FIELDS = (
-        "household_type",
-        "address",
-        "phone",
-        "platform_registered",
-        "platform_registered_on",
-        "contact_name",
-        "contact_phone",
-    )
+    HOUSEHOLD_FIELDS = rules.HOUSEHOLD_DETAILS
 
     field_order = ["number", *HOUSEHOLD_FIELDS, "name", "id_number"]
 

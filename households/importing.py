@@ -28,9 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -40,14 +38,12 @@ from openpyxl.utils import get_column_letter
 from core.services import audit_record
 from grids.models import GridNode, Level
 
-from . import bulkwrite, idnumbers, services, xlsxreader
+from . import bulkwrite, idnumbers, rules, services, xlsxreader
 from .idstore import encrypt_canonical, hash_canonical
 from .models import (
-    DisabilityGrade,
     Health,
     Household,
     HouseholdStatus,
-    HouseholdType,
     LabourCapacity,
     Person,
     PersonStatus,
@@ -101,15 +97,7 @@ HEADERS = [c.header for c in COLUMNS]
 _BY_KEY = {c.key: c for c in COLUMNS}
 HOUSEHOLD_KEYS = [c.key for c in COLUMNS if c.household]
 
-_CHOICES = {
-    "household_type": HouseholdType,
-    "relation": Relation,
-    "health": Health,
-    "disability_grade": DisabilityGrade,
-    "labour_capacity": LabourCapacity,
-    "schooling": Schooling,
-    "social_assistance": SocialAssistance,
-}
+_CHOICES = rules.HOUSEHOLD_CHOICES | rules.PERSON_CHOICES
 # Spellings people actually type besides the labels and the English codes.
 _ALIASES = {
     "schooling": {
@@ -411,8 +399,9 @@ def _parse(report, row, values, index):
     )
     health = r.choice("health", default=Health.HEALTHY)
     grade = r.choice("disability_grade", default="")
-    if grade and health != Health.DISABLED:
-        r.error("disability_grade", _("只有健康状况为“残疾”时才填写残疾等级"))
+    problem = rules.person_errors({"health": health, "disability_grade": grade})
+    if "disability_grade" in problem:
+        r.error("disability_grade", problem["disability_grade"])
     person = (
         r.text("name", required=True, max_length=50),
         r.choice("relation", required=True),
@@ -514,10 +503,7 @@ def _validate(source, filename, report, *, actor, lock, spooling=True):
                     digest.hex(),
                     encrypt_canonical(id_number),
                     idnumbers.mask(id_number),
-                    idnumbers.MALE if int(id_number[16]) % 2 else idnumbers.FEMALE,
-                    datetime.date(
-                        int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])
-                    ),
+                    *rules.identity(id_number),
                 ),
                 spool,
                 protocol=pickle.HIGHEST_PROTOCOL,
@@ -545,27 +531,22 @@ def _validate(source, filename, report, *, actor, lock, spooling=True):
         if person[_P_RELATION] == Relation.HEAD:
             entry.heads += 1
             entry.head_name = person[_P_NAME]
-        if hh[_H_REGISTERED_ON] and hh[_H_REGISTERED] is False:
-            report.add(
-                row, _BY_KEY["platform_registered_on"].header, _("未纳入平台的户不能填写纳入日期")
+        if hh[_H_REGISTERED] is False:
+            problem = rules.household_errors(
+                {"platform_registered": False, "platform_registered_on": hh[_H_REGISTERED_ON]}
             )
+            if "platform_registered_on" in problem:
+                report.add(
+                    row,
+                    _BY_KEY["platform_registered_on"].header,
+                    problem["platform_registered_on"],
+                )
 
     report.households = len(households)
     for number, entry in households.items():
-        if entry.heads == 0:
-            report.add(
-                entry.row,
-                _BY_KEY["relation"].header,
-                _("户 {number} 没有户主：须有一名成员的“与户主关系”为“户主”").format(number=number),
-            )
-        elif entry.heads > 1:
-            report.add(
-                entry.row,
-                _BY_KEY["relation"].header,
-                _("户 {number} 有 {count} 名户主，只能有一名").format(
-                    number=number, count=entry.heads
-                ),
-            )
+        problem = rules.head_count_error(number, entry.heads)
+        if problem:
+            report.add(entry.row, _BY_KEY["relation"].header, problem)
     grids = _check_database(report, households, digests, actor=actor, lock=lock)
     return households, grids, spool
 
@@ -592,15 +573,8 @@ def _check_database(report, households, digests, *, actor, lock):
             "pk", "code", "level", "name", "village_group", "tree_id"
         ):
             grids[code] = (pk, level, name, village_group, tree_id)
-    counts = {}
-    group_pks = [g[0] for g in grids.values() if g[1] == Level.GROUP]
-    for pks in _chunks(group_pks):
-        counts.update(
-            Household.objects.filter(grid_id__in=pks, status=HouseholdStatus.ACTIVE)
-            .values_list("grid_id")
-            .annotate(n=Count("pk"))
-        )
-    limit = settings.GRID_GROUP_HARD_LIMIT
+    counts = rules.active_counts([g[0] for g in grids.values() if g[1] == Level.GROUP])
+    limit = rules.hard_limit()
     for code, rows in by_grid.items():
         grid = grids.get(code)
         if grid is None:
@@ -623,35 +597,27 @@ def _check_database(report, households, digests, *, actor, lock):
                 )
             continue
         existing = counts.get(pk, 0)
-        if existing + len(rows) > limit:
+        problem = rules.room_error(name, existing, len(rows))
+        if problem:
             for row, number in sorted(rows)[max(0, limit - existing) :]:
                 report.add(
                     row,
                     column_grid,
-                    _(
-                        "组网格 {name} 已有 {existing} 户，本文件又新增 {new} 户，"
-                        "超过 {limit} 户上限（户 {number} 放不下）"
-                    ).format(
-                        name=name, existing=existing, new=len(rows), limit=limit, number=number
-                    ),
+                    _("{problem}户 {number} 放不下。").format(problem=problem, number=number),
                 )
 
-    for numbers in _chunks(sorted(households)):
-        for number in Household.objects.filter(number__in=numbers).values_list("number", flat=True):
-            report.add(
-                households[number].row,
-                _BY_KEY["number"].header,
-                _("户编号 {number} 已存在；导入只用于新增农户").format(number=number),
-            )
-    for chunk in _chunks(digests):
-        for hexdigest in Person.objects.filter(id_hash__in=[d.hex() for d in chunk]).values_list(
-            "id_hash", flat=True
-        ):
-            report.add(
-                digests[bytes.fromhex(hexdigest)],
-                _BY_KEY["id_number"].header,
-                _("该身份证号已登记在系统中，不能重复登记"),
-            )
+    for number in sorted(rules.numbers_taken(sorted(households))):
+        report.add(
+            households[number].row,
+            _BY_KEY["number"].header,
+            _("户编号 {number} 已存在；导入只用于新增农户").format(number=number),
+        )
+    for hexdigest in sorted(rules.id_hashes_taken(d.hex() for d in digests)):
+        report.add(
+            digests[bytes.fromhex(hexdigest)],
+            _BY_KEY["id_number"].header,
+            _("该身份证号已登记在系统中，不能重复登记"),
+        )
     return grids
 
 

@@ -7,7 +7,6 @@ the same grid serialise and cannot make 21. ID numbers appear in audit rows only
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -16,99 +15,25 @@ from core.services import audit_record, snapshot
 from grids.models import GridNode, Level
 from grids.scoping import user_scope
 
-from . import idnumbers
+from . import idnumbers, rules
 from .idstore import StoredId, protect
 from .models import (
-    DisabilityGrade,
-    Health,
     Household,
     HouseholdStatus,
     HouseholdType,
     JoinReason,
-    LabourCapacity,
     LeaveReason,
     Person,
     PersonStatus,
     Relation,
-    Schooling,
-    SocialAssistance,
 )
 
-HOUSEHOLD_FIELDS = (
-    "number",
-    "grid_id",
-    "village_group",
-    "address",
-    "household_type",
-    "head_name",
-    "phone",
-    "platform_registered",
-    "platform_registered_on",
-    "contact_name",
-    "contact_phone",
-    "status",
-)
-HOUSEHOLD_EDITABLE = {
-    "number",
-    "address",
-    "household_type",
-    "phone",
-    "platform_registered",
-    "platform_registered_on",
-    "contact_name",
-    "contact_phone",
-}
-# Audit snapshots: the masked number only, never the hash or the ciphertext.
-PERSON_FIELDS = (
-    "household_id",
-    "name",
-    "id_masked",
-    "relation",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "health",
-    "disability_grade",
-    "labour_capacity",
-    "schooling",
-    "medical_insurance",
-    "pension_insurance",
-    "social_assistance",
-    "migrant_place",
-    "migrant_months",
-    "status",
-    "joined_reason",
-    "joined_on",
-    "left_reason",
-    "left_on",
-)
-PERSON_EDITABLE = {
-    "name",
-    "relation",
-    "ethnicity",
-    "health",
-    "disability_grade",
-    "labour_capacity",
-    "schooling",
-    "medical_insurance",
-    "pension_insurance",
-    "social_assistance",
-    "migrant_place",
-    "migrant_months",
-}
-_PERSON_CHOICES = {
-    "relation": Relation,
-    "health": Health,
-    "disability_grade": DisabilityGrade,
-    "labour_capacity": LabourCapacity,
-    "schooling": Schooling,
-    "social_assistance": SocialAssistance,
-}
+# The spec lives in ``rules``; these names stay for the callers that read them here.
+HOUSEHOLD_FIELDS = rules.HOUSEHOLD_AUDIT
+HOUSEHOLD_EDITABLE = frozenset(rules.HOUSEHOLD_EDITABLE)
+PERSON_FIELDS = rules.PERSON_AUDIT
+PERSON_EDITABLE = frozenset(rules.PERSON_EDITABLE)
 REVEAL_PERMISSION = "households.view_full_id_number"
-
-
-def hard_limit() -> int:
-    return settings.GRID_GROUP_HARD_LIMIT
 
 
 # --- Access -------------------------------------------------------------------------------
@@ -169,15 +94,9 @@ def _lock_group_grids(*grids: GridNode) -> dict[int, GridNode]:
 
 def _require_room(grid: GridNode) -> None:
     """Refuse when ``grid`` (locked by the caller) already holds the maximum of households."""
-    count = Household.objects.filter(grid=grid, status=HouseholdStatus.ACTIVE).count()
-    if count >= hard_limit():
-        raise ValidationError(
-            {
-                "grid": _(
-                    "组网格 {name} 已有 {count} 户，达到 {limit} 户上限，不能再增加。"
-                ).format(name=grid.name, count=count, limit=hard_limit())
-            }
-        )
+    message = rules.room_error(grid.name, rules.active_counts([grid.pk]).get(grid.pk, 0))
+    if message:
+        raise ValidationError({"grid": message})
 
 
 # --- Validation -----------------------------------------------------------------------------
@@ -188,44 +107,18 @@ def _clean_text(value) -> str:
 
 
 def _validate_household(data: dict) -> None:
-    errors = {}
-    if "number" in data and not data["number"]:
-        errors["number"] = _("户编号不能为空。")
-    if "household_type" in data and data["household_type"] not in HouseholdType.values:
-        errors["household_type"] = _("户类型应为脱贫户、一般农户或脱贫不享受政策户。")
-    if data.get("platform_registered_on") and not data.get("platform_registered"):
-        errors["platform_registered_on"] = _("未纳入政府救助平台的户不能填写纳入日期。")
+    errors = rules.household_errors(data)
     if errors:
         raise ValidationError(errors)
 
 
 def _validate_number_free(number: str, *, exclude_pk=None) -> None:
-    clash = Household.objects.filter(number=number)
-    if exclude_pk:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
+    if rules.numbers_taken([number], exclude_pk=exclude_pk):
         raise ValidationError({"number": _("户编号 {number} 已被使用。").format(number=number)})
 
 
 def _validate_person(data: dict) -> None:
-    errors = {}
-    for field, choices in _PERSON_CHOICES.items():
-        value = data.get(field)
-        if value is None or (value == "" and field == "disability_grade"):
-            continue
-        if value not in choices.values:
-            errors[field] = _("“{value}”不是有效的{field}，可选：{options}。").format(
-                value=value,
-                field=Person._meta.get_field(field).verbose_name,
-                options="、".join(str(label) for label in choices.labels),
-            )
-    if "name" in data and not data["name"]:
-        errors["name"] = _("姓名不能为空。")
-    if data.get("disability_grade") and data.get("health") != Health.DISABLED:
-        errors["disability_grade"] = _("只有健康状况为“残疾”时才填写残疾等级。")
-    months = data.get("migrant_months")
-    if months is not None and not 0 <= int(months) <= 12:
-        errors["migrant_months"] = _("年务工月数应在 0 到 12 之间。")
+    errors = rules.person_errors(data)
     if errors:
         raise ValidationError(errors)
 
@@ -446,7 +339,7 @@ def person_add(
     data = _person_defaults(fields)
     _validate_person(data)
     stored = _protect(id_number)
-    born = idnumbers.birth_date(stored.number)
+    sex, born = rules.identity(stored.number)
     if reason == JoinReason.BIRTH and (datetime.date.today() - born).days > 366:
         raise ValidationError({"reason": _("“出生”只用于一岁以内新生儿，其他情况请选婚入或迁入。")})
     if data["relation"] == Relation.HEAD and _current_head(household):
@@ -472,8 +365,7 @@ def person_add(
     for field, value in data.items():
         setattr(person, field, value)
     person.household = household
-    person.sex = idnumbers.sex(stored.number)
-    person.birth_date = born
+    person.sex, person.birth_date = sex, born
     person.status = PersonStatus.ACTIVE
     person.joined_reason = reason
     person.joined_on = joined_on or (
@@ -527,7 +419,7 @@ def person_update(*, actor, person: Person, id_number: str | None = None, **chan
     if id_number:
         stored = _protect(id_number)
         if stored.hash != person.id_hash:
-            if Person.objects.filter(id_hash=stored.hash).exclude(pk=person.pk).exists():
+            if rules.id_hashes_taken([stored.hash], exclude_pk=person.pk):
                 raise ValidationError(
                     {
                         "id_number": _("身份证号 {masked} 已登记，不能重复登记。").format(
@@ -537,8 +429,7 @@ def person_update(*, actor, person: Person, id_number: str | None = None, **chan
                 )
             for field, value in stored.fields().items():
                 setattr(person, field, value)
-            person.sex = idnumbers.sex(stored.number)
-            person.birth_date = idnumbers.birth_date(stored.number)
+            person.sex, person.birth_date = rules.identity(stored.number)
     _save(person, "id_number", _("身份证号已登记，不能重复登记。"))
     if person.relation == Relation.HEAD and person.is_active:
         Household.objects.filter(pk=household.pk).update(head_name=person.name)

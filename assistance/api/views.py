@@ -2,12 +2,17 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import (
+    NotDeletedMixin,
+    PatchOnlyMixin,
+    ScopedModelViewSet,
+    valid,
+    visible_reference,
+)
 from monitoring.models import MonitoringCase
 
 from .. import selectors, services
@@ -16,22 +21,7 @@ from ..rules import suggest_measures
 from . import serializers as s
 
 
-def _valid(serializer_class, request, **kwargs):
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _visible(model, user, pk, field):
-    obj = model.objects.visible_to(user).filter(pk=pk).first()
-    if obj is None:
-        raise serializers.ValidationError(
-            {field: [_("{pk} 不存在或不在您的管辖范围内。").format(pk=pk)]}
-        )
-    return obj
-
-
-class _PatchAndRender:
+class _PatchAndRender(PatchOnlyMixin, NotDeletedMixin):
     """PATCH only (PUT answers 405 after the scope check) and answers with the object re-read
     through the viewset's selector, so a write returns what a read would."""
 
@@ -39,22 +29,8 @@ class _PatchAndRender:
         obj = self.selector(user=self.request.user).get(pk=obj.pk)
         return Response(self.serializer_class(obj).data, status=code)
 
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            self.get_object()
-            raise MethodNotAllowed(request.method)
-        return self.partial_update(request, *args, **kwargs)
 
-
-class _NotDeleted:
-    """Plans and measures are not deleted (a measure is cancelled): in scope 405, else 404."""
-
-    def destroy(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
-
-
-class PlanViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
+class PlanViewSet(_PatchAndRender, ScopedModelViewSet):
     """Assistance plans (一户一方案) of the households in the caller's subtrees, with their
     measures, warnings and overdue flag. Department accounts see none."""
 
@@ -68,15 +44,21 @@ class PlanViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
 
     @extend_schema(request=s.PlanWriteSerializer, responses={201: s.PlanSerializer})
     def create(self, request, *args, **kwargs):
-        data = _valid(s.PlanWriteSerializer, request)
-        case = _visible(MonitoringCase, request.user, data.pop("case"), "case")
+        data = valid(s.PlanWriteSerializer, request)
+        case = visible_reference(
+            MonitoringCase.objects,
+            user=request.user,
+            key=data.pop("case"),
+            field="case",
+            what=_("监测户"),
+        )
         plan = services.plan_create(actor=request.user, case=case, **data)
         return self._render(plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PlanUpdateSerializer, responses=s.PlanSerializer)
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
-        data = _valid(s.PlanUpdateSerializer, request)
+        data = valid(s.PlanUpdateSerializer, request)
         return self._render(services.plan_update(actor=request.user, plan=plan, **data))
 
     @extend_schema(request=None, responses=s.SuggestionSerializer(many=True))
@@ -92,7 +74,7 @@ class PlanViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
     def add_suggested(self, request, *args, **kwargs):
         """Add one suggested measure by its rule."""
         plan = self.get_object()
-        data = _valid(s.AddSuggestedSerializer, request)
+        data = valid(s.AddSuggestedSerializer, request)
         measure = services.measure_add_suggested(
             actor=request.user, plan=plan, rule_id=data["rule"], planned_on=data.get("planned_on")
         )
@@ -100,7 +82,7 @@ class PlanViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
         return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
-class MeasureViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
+class MeasureViewSet(_PatchAndRender, ScopedModelViewSet):
     """Measures: grid people see their subtrees' measures, a department its own across the
     county. Only the plan's keepers add or edit measures; the department moves their state."""
 
@@ -114,15 +96,21 @@ class MeasureViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
 
     @extend_schema(request=s.MeasureWriteSerializer, responses={201: s.MeasureSerializer})
     def create(self, request, *args, **kwargs):
-        data = _valid(s.MeasureWriteSerializer, request)
-        plan = _visible(AssistancePlan, request.user, data.pop("plan"), "plan")
+        data = valid(s.MeasureWriteSerializer, request)
+        plan = visible_reference(
+            AssistancePlan.objects,
+            user=request.user,
+            key=data.pop("plan"),
+            field="plan",
+            what=_("帮扶计划"),
+        )
         measure = services.measure_add(actor=request.user, plan=plan, **data)
         return self._render(measure, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MeasureUpdateSerializer, responses=s.MeasureSerializer)
     def partial_update(self, request, *args, **kwargs):
         measure = self.get_object()
-        data = _valid(s.MeasureUpdateSerializer, request)
+        data = valid(s.MeasureUpdateSerializer, request)
         return self._render(services.measure_update(actor=request.user, measure=measure, **data))
 
     @extend_schema(request=s.MeasureStateSerializer, responses=s.MeasureSerializer)
@@ -131,7 +119,7 @@ class MeasureViewSet(_PatchAndRender, _NotDeleted, ScopedModelViewSet):
         """Move the state: ``in_progress``, ``implemented`` (``implemented_on``, ``evidence``),
         ``not_implemented`` or ``cancelled`` (``reason``). The department may do all but cancel."""
         measure = self.get_object()
-        data = _valid(s.MeasureStateSerializer, request)
+        data = valid(s.MeasureStateSerializer, request)
         measure = services.measure_set_state(
             actor=request.user,
             measure=measure,

@@ -25,6 +25,8 @@ class TestPlanEndpointContract(ScopedEndpointContract):
         make_measure(tree, plan)
         return plan
 
+    reference_field = "case"
+
     def create_payload(self, tree, grid_key):
         case = make_case(make_household(getattr(tree, grid_key)))
         return {"case": case.pk, "contact_name": "越权", "contact_phone": "1"}
@@ -41,6 +43,8 @@ class TestMeasureEndpointContract(ScopedEndpointContract):
 
     def make(self, tree, grid_key):
         return make_measure(tree, make_plan(tree, grid_key))
+
+    reference_field = "plan"
 
     def create_payload(self, tree, grid_key):
         plan = make_plan(tree, grid_key)

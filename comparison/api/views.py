@@ -3,10 +3,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import NotEditedMixin, ScopedModelViewSet, valid
 from grids import selectors as grid_selectors
 
 from .. import selectors, services
@@ -14,25 +13,7 @@ from ..models import ComparisonRun, DepartmentBatch
 from . import serializers as s
 
 
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class _NotEdited:
-    """Batches change by being sent again, runs by their steps: in scope 405, else 404."""
-
-    def update(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
-
-    def destroy(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
-
-
-class DepartmentBatchViewSet(_NotEdited, ScopedModelViewSet):
+class DepartmentBatchViewSet(NotEditedMixin, ScopedModelViewSet):
     """A department's monthly data batches (部门数据批次), sent in one or more parts.
 
     ``POST`` opens a batch — or replaces the one with the same department, month and
@@ -50,7 +31,7 @@ class DepartmentBatchViewSet(_NotEdited, ScopedModelViewSet):
 
     @extend_schema(request=s.BatchWriteSerializer, responses={201: s.BatchSerializer})
     def create(self, request, *args, **kwargs):
-        data = _valid(s.BatchWriteSerializer, request)
+        data = valid(s.BatchWriteSerializer, request)
         county, department = services.resolve_sender(
             request.user,
             department_code=data.get("department", ""),
@@ -87,7 +68,7 @@ class DepartmentBatchViewSet(_NotEdited, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def parts(self, request, *args, **kwargs):
         batch = self.get_object()
-        data = _valid(s.PartWriteSerializer, request)
+        data = valid(s.PartWriteSerializer, request)
         batch = services.batch_part_submit(
             actor=request.user, batch=batch, part=data["part"], records=data["records"]
         )
@@ -103,7 +84,7 @@ class DepartmentBatchViewSet(_NotEdited, ScopedModelViewSet):
         return self.get_paginated_response(s.ProblemSerializer(page, many=True).data)
 
 
-class ComparisonRunViewSet(_NotEdited, ScopedModelViewSet):
+class ComparisonRunViewSet(NotEditedMixin, ScopedModelViewSet):
     """Monthly comparison runs: ``POST`` starts one (202, queued on Celery), ``progress`` is
     its percentage; ``POST {id}/resume/`` queues an interrupted run again."""
 
@@ -116,7 +97,7 @@ class ComparisonRunViewSet(_NotEdited, ScopedModelViewSet):
 
     @extend_schema(request=s.RunWriteSerializer, responses={202: s.RunSerializer})
     def create(self, request, *args, **kwargs):
-        data = _valid(s.RunWriteSerializer, request)
+        data = valid(s.RunWriteSerializer, request)
         county = grid_selectors.acting_county(user=request.user, code=data.get("county", ""))
         run = services.run_start(actor=request.user, county=county, month=data["month"])
         return self._render(run, status.HTTP_202_ACCEPTED)

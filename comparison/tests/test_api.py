@@ -43,8 +43,21 @@ class TestDepartmentBatchEndpointContract(_CountyLevel, ScopedEndpointContract):
             county=tree.c, department=dept("yibao"), month=last_month(), batch_id=f"B{next(_seq)}"
         )
 
+    reference_field = "county"
+
+    def missing_reference(self, tree):
+        return "999999"
+
+    def writer(self, tree):
+        return tree.county
+
     def create_payload(self, tree, grid_key):
-        return {"month": f"{last_month():%Y-%m}", "batch_id": "X1", "department": "yibao"}
+        return {
+            "month": f"{last_month():%Y-%m}",
+            "batch_id": f"X{next(_seq)}",
+            "department": "yibao",
+            "county": tree.c.code,
+        }
 
     def update_payload(self, obj):
         return {"batch_id": "changed"}
@@ -65,8 +78,16 @@ class TestComparisonRunEndpointContract(_CountyLevel, ScopedEndpointContract):
             state=RunState.DONE,
         )
 
+    reference_field = "county"
+
+    def missing_reference(self, tree):
+        return "999999"
+
+    def writer(self, tree):
+        return tree.county
+
     def create_payload(self, tree, grid_key):
-        return {"month": f"{last_month():%Y-%m}"}
+        return {"month": f"{last_month():%Y-%m}", "county": tree.c.code}
 
     def update_payload(self, obj):
         return {"state": "pending"}

@@ -1,12 +1,11 @@
 """Grid endpoints: thin — parse, call one selector or service, render."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import ScopedModelViewSet, valid
 
 from .. import selectors, services
 from ..filtersets import GridAssignmentFilterSet, GridNodeFilterSet
@@ -15,15 +14,8 @@ from . import serializers as s
 
 
 def _visible_node(user, code, field):
-    """A node the user may see, by code, or a field error (out of scope reads as absent)."""
-    if not code:
-        return None
-    try:
-        return selectors.grid_get(user=user, code=code)
-    except GridNode.DoesNotExist:
-        raise serializers.ValidationError(
-            {field: [_("网格 {code} 不存在或不在您的管辖范围内。").format(code=code)]}
-        ) from None
+    """A node the user may see, by code (None when not given)."""
+    return selectors.grid_resolve(user=user, code=code, field=field) if code else None
 
 
 class GridNodeViewSet(ScopedModelViewSet):
@@ -97,9 +89,7 @@ class GridNodeViewSet(ScopedModelViewSet):
         return Response(s.GridNodeSerializer(node).data)
 
     def _valid(self, request, partial=False):
-        serializer = self.get_serializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return valid(self.get_serializer_class(), request, partial=partial)
 
 
 class GridAssignmentViewSet(ScopedModelViewSet):
@@ -120,9 +110,7 @@ class GridAssignmentViewSet(ScopedModelViewSet):
 
     @extend_schema(responses=s.GridAssignmentSerializer)
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = valid(self.get_serializer_class(), request)
         grid = _visible_node(request.user, data["grid"], "grid")
         assignment = services.assignment_create(
             actor=request.user,
@@ -137,11 +125,8 @@ class GridAssignmentViewSet(ScopedModelViewSet):
     @extend_schema(responses=s.GridAssignmentSerializer)
     def update(self, request, *args, **kwargs):
         assignment = self.get_object()
-        serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        assignment = services.assignment_update(
-            actor=request.user, assignment=assignment, **serializer.validated_data
-        )
+        data = valid(self.get_serializer_class(), request, partial=kwargs.get("partial", False))
+        assignment = services.assignment_update(actor=request.user, assignment=assignment, **data)
         return Response(s.GridAssignmentSerializer(assignment).data)
 
     def destroy(self, request, *args, **kwargs):

@@ -31,6 +31,11 @@ class TestGridEndpointContract(ScopedEndpointContract):
     lookup = "code"
     # session, user, scope (assignments), count, page
     list_queries = 5
+    reference_field = "parent"
+    audit_create = "grid.create"
+
+    def missing_reference(self, tree):
+        return "NO-SUCH-CODE"
 
     def make(self, tree, grid_key):
         return _new_group(tree, grid_key)
@@ -38,7 +43,7 @@ class TestGridEndpointContract(ScopedEndpointContract):
     def create_payload(self, tree, grid_key):
         village = getattr(tree, grid_key).parent
         return {
-            "code": "X-1",
+            "code": f"X-{next(_seq)}",
             "name": "越权",
             "level": "group",
             "parent": village.code,
@@ -54,6 +59,11 @@ class TestAssignmentEndpointContract(ScopedEndpointContract):
     model = GridAssignment
     # session, user, scope (assignments), count, page with user/grid/department joined
     list_queries = 5
+    reference_field = "grid"
+    audit_create = "assignment.create"
+
+    def missing_reference(self, tree):
+        return "NO-SUCH-CODE"
 
     def make(self, tree, grid_key):
         from django.contrib.auth import get_user_model
@@ -65,8 +75,11 @@ class TestAssignmentEndpointContract(ScopedEndpointContract):
         )
 
     def create_payload(self, tree, grid_key):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.create_user(f"new{next(_seq)}")
         return {
-            "user": tree.g1_member.username,
+            "user": user.username,
             "grid": getattr(tree, grid_key).code,
             "role": "member",
         }

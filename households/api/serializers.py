@@ -147,28 +147,28 @@ class HeadSerializer(PersonFieldsSerializer):
     relation = serializers.HiddenField(default=Relation.HEAD)
 
 
-class HouseholdCreateSerializer(serializers.Serializer):
+class HouseholdUpdateSerializer(serializers.Serializer):
+    """The household fields a client may write (``rules.HOUSEHOLD_EDITABLE``), all optional."""
+
+    number = serializers.CharField(max_length=32, required=False, label=_("户编号"))
+    household_type = serializers.ChoiceField(
+        choices=HouseholdType.choices, required=False, label=_("户类型")
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    platform_registered = serializers.BooleanField(required=False)
+    platform_registered_on = serializers.DateField(required=False, allow_null=True)
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class HouseholdCreateSerializer(HouseholdUpdateSerializer):
+    """A new household: its number, grid, type and head are required."""
+
     number = serializers.CharField(max_length=32, label=_("户编号"))
     grid = serializers.CharField(max_length=32, label=_("组网格编码"))
     household_type = serializers.ChoiceField(choices=HouseholdType.choices, label=_("户类型"))
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    platform_registered = serializers.BooleanField(required=False)
-    platform_registered_on = serializers.DateField(required=False, allow_null=True)
-    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     head = HeadSerializer(label=_("户主"))
-
-
-class HouseholdUpdateSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=32, required=False)
-    household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    platform_registered = serializers.BooleanField(required=False)
-    platform_registered_on = serializers.DateField(required=False, allow_null=True)
-    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
 class HouseholdMoveSerializer(serializers.Serializer):

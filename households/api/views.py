@@ -9,9 +9,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import ScopedModelViewSet, valid, visible_reference
 from grids import selectors as grid_selectors
-from grids.models import GridNode
 
 from .. import importing, selectors, services
 from ..exporting import export_households
@@ -20,21 +19,6 @@ from ..models import Household, Person
 from . import serializers as s
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _visible_grid(user, code, field="grid"):
-    try:
-        return grid_selectors.grid_get(user=user, code=code)
-    except GridNode.DoesNotExist:
-        raise serializers.ValidationError(
-            {field: [_("网格 {code} 不存在或不在您的管辖范围内。").format(code=code)]}
-        ) from None
-
-
-def _valid(serializer_class, data, partial=False):
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def import_response(report):
@@ -87,8 +71,8 @@ class HouseholdViewSet(ScopedModelViewSet):
 
     @extend_schema(responses={201: s.HouseholdSerializer})
     def create(self, request, *args, **kwargs):
-        data = dict(_valid(s.HouseholdCreateSerializer, request.data))
-        grid = _visible_grid(request.user, data.pop("grid"))
+        data = dict(valid(s.HouseholdCreateSerializer, request.data))
+        grid = grid_selectors.grid_resolve(user=request.user, code=data.pop("grid"))
         head = dict(data.pop("head"))
         household = services.household_create(
             actor=request.user, grid=grid, number=data.pop("number"), head=head, **data
@@ -98,7 +82,7 @@ class HouseholdViewSet(ScopedModelViewSet):
     @extend_schema(responses=s.HouseholdSerializer)
     def update(self, request, *args, **kwargs):
         household = self.get_object()
-        data = _valid(
+        data = valid(
             s.HouseholdUpdateSerializer, request.data, partial=kwargs.get("partial", False)
         )
         household = services.household_update(actor=request.user, household=household, **data)
@@ -123,8 +107,8 @@ class HouseholdViewSet(ScopedModelViewSet):
     def move(self, request, *args, **kwargs):
         """Move the household to another group grid (capacity rule held)."""
         household = self.get_object()
-        data = _valid(s.HouseholdMoveSerializer, request.data)
-        grid = _visible_grid(request.user, data["grid"])
+        data = valid(s.HouseholdMoveSerializer, request.data)
+        grid = grid_selectors.grid_resolve(user=request.user, code=data["grid"])
         household = services.household_move(
             actor=request.user, household=household, grid=grid, reason=data["reason"]
         )
@@ -135,7 +119,7 @@ class HouseholdViewSet(ScopedModelViewSet):
     def close(self, request, *args, **kwargs):
         """Mark the household moved out of the county or dissolved."""
         household = self.get_object()
-        data = _valid(s.HouseholdCloseSerializer, request.data)
+        data = valid(s.HouseholdCloseSerializer, request.data)
         household = services.household_close(
             actor=request.user, household=household, status=data["status"], reason=data["reason"]
         )
@@ -156,7 +140,7 @@ class HouseholdViewSet(ScopedModelViewSet):
         """Import households with members from xlsx/csv: all or nothing; ``?dry_run=1``."""
         if not services.can_import(request.user):
             raise PermissionDenied(_("只有县级和乡镇网格长可以导入农户。"))
-        upload = _valid(s.ImportRequestSerializer, request.data)["file"]
+        upload = valid(s.ImportRequestSerializer, request.data)["file"]
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         try:
             report = importing.import_households(
@@ -229,15 +213,14 @@ class PersonViewSet(ScopedModelViewSet):
     @extend_schema(responses={201: s.PersonSerializer})
     def create(self, request, *args, **kwargs):
         """Add a member (birth, marriage in, moving in, first registration)."""
-        data = dict(_valid(s.PersonCreateSerializer, request.data))
-        try:
-            household = selectors.household_list(user=request.user, with_member_count=False).get(
-                pk=data.pop("household")
-            )
-        except Household.DoesNotExist:
-            raise serializers.ValidationError(
-                {"household": [_("该户不存在或不在您的管辖范围内。")]}
-            ) from None
+        data = dict(valid(s.PersonCreateSerializer, request.data))
+        household = visible_reference(
+            Household.objects.select_related("grid"),
+            user=request.user,
+            key=data.pop("household"),
+            field="household",
+            what=_("农户"),
+        )
         person = services.person_add(
             actor=request.user,
             household=household,
@@ -251,7 +234,7 @@ class PersonViewSet(ScopedModelViewSet):
     @extend_schema(responses=s.PersonSerializer)
     def update(self, request, *args, **kwargs):
         person = self.get_object()
-        data = _valid(s.PersonUpdateSerializer, request.data, partial=kwargs.get("partial", False))
+        data = valid(s.PersonUpdateSerializer, request.data, partial=kwargs.get("partial", False))
         person = services.person_update(actor=request.user, person=person, **data)
         return Response(self._out(person))
 
@@ -266,7 +249,7 @@ class PersonViewSet(ScopedModelViewSet):
     def destroy(self, request, *args, **kwargs):
         """A member leaves (death, marriage out, moving out); the row stays with its status."""
         person = self.get_object()
-        data = _valid(s.PersonRemoveSerializer, request.query_params)
+        data = valid(s.PersonRemoveSerializer, request.query_params)
         new_head = None
         if data.get("new_head"):
             new_head = selectors.person_list(user=request.user).filter(pk=data["new_head"]).first()
@@ -284,6 +267,6 @@ class PersonViewSet(ScopedModelViewSet):
     def reveal(self, request, *args, **kwargs):
         """The whole ID number, for roles with the personal-data permission; audited."""
         person = self.get_object()
-        data = _valid(s.RevealSerializer, request.data)
+        data = valid(s.RevealSerializer, request.data)
         number = services.person_reveal_id(actor=request.user, person=person, reason=data["reason"])
         return Response({"id": person.pk, "id_number": number})

@@ -29,6 +29,12 @@ class TestHouseholdEndpointContract(ScopedEndpointContract):
     def make(self, tree, grid_key):
         return household_with_members(getattr(tree, grid_key), members=2)
 
+    reference_field = "grid"
+    audit_create = "household.create"
+
+    def missing_reference(self, tree):
+        return "NO-SUCH-CODE"
+
     def create_payload(self, tree, grid_key):
         return {
             "number": f"X{next(_seq)}",
@@ -49,6 +55,8 @@ class TestPersonEndpointContract(ScopedEndpointContract):
 
     def make(self, tree, grid_key):
         return PersonFactory(household=HouseholdFactory(grid=getattr(tree, grid_key)))
+
+    reference_field = "household"
 
     def create_payload(self, tree, grid_key):
         household = HouseholdFactory(grid=getattr(tree, grid_key))

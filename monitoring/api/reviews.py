@@ -10,12 +10,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.viewsets import (
+    NotDeletedMixin,
+    PatchOnlyMixin,
+    ScopedModelViewSet,
+    ScopedReadOnlyViewSet,
+    valid,
+)
+from grids import selectors as grid_selectors
 from grids.api.serializers import GridBriefSerializer, UserBriefSerializer
-from grids.models import GridNode, Level
+from grids.models import Level
 from grids.selectors import filter_subtree_code
 from households.models import Household
 
@@ -171,12 +177,6 @@ class ItemUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-def _valid(serializer_class, request, partial=False):
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class ReviewFilterSet(django_filters.FilterSet):
     grid = django_filters.CharFilter(method="filter_grid", label=_("网格编码（含下级）"))
     month = django_filters.CharFilter(method="filter_month", label=_("月份 YYYY-MM"))
@@ -195,7 +195,7 @@ class ReviewFilterSet(django_filters.FilterSet):
             return queryset.none()
 
 
-class ReviewViewSet(ScopedModelViewSet):
+class ReviewViewSet(PatchOnlyMixin, NotDeletedMixin, ScopedModelViewSet):
     """Monthly village reviews (每月综合研判) and their transitions."""
 
     queryset_model = VillageReview
@@ -218,20 +218,10 @@ class ReviewViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         """Open a village's review of a month (the village leader); lists its open clues and
         open cases."""
-        data = _valid(ReviewCreateSerializer, request)
-        village = (
-            GridNode.objects.visible_to(request.user)
-            .filter(code=data["village"], level=Level.VILLAGE)
-            .first()
+        data = valid(ReviewCreateSerializer, request)
+        village = grid_selectors.grid_resolve(
+            user=request.user, code=data["village"], field="village", level=Level.VILLAGE
         )
-        if village is None:
-            raise serializers.ValidationError(
-                {
-                    "village": [
-                        _("村网格 {code} 不存在或不在您的管辖范围内。").format(code=data["village"])
-                    ]
-                }
-            )
         review = services.review_create(actor=request.user, village=village, month=data["month"])
         return self._render(review, status.HTTP_201_CREATED)
 
@@ -239,18 +229,8 @@ class ReviewViewSet(ScopedModelViewSet):
     def partial_update(self, request, *args, **kwargs):
         """Change the meeting record and notice dates (draft or returned only)."""
         review = self.get_object()
-        data = _valid(ReviewUpdateSerializer, request, partial=True)
+        data = valid(ReviewUpdateSerializer, request, partial=True)
         return self._render(services.review_update(actor=request.user, review=review, **data))
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            self.get_object()
-            raise MethodNotAllowed(request.method)
-        return self.partial_update(request, *args, **kwargs)
-
-    def destroy(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
 
     @extend_schema(request=None, responses=ReviewDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -266,7 +246,7 @@ class ReviewViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, *args, **kwargs):
         review = self.get_object()
-        data = _valid(ReasonSerializer, request)
+        data = valid(ReasonSerializer, request)
         return self._render(
             services.review_return(actor=request.user, review=review, reason=data["reason"])
         )
@@ -301,7 +281,7 @@ class ReviewViewSet(ScopedModelViewSet):
     def confirm_batch(self, request, *args, **kwargs):
         """Confirm several approved reviews; each commits or fails on its own (see
         ``docs/reviews.md``). Ids outside the caller's scope answer as not found."""
-        data = _valid(BatchConfirmSerializer, request)
+        data = valid(BatchConfirmSerializer, request)
         visible = {r.pk: r for r in self.get_queryset().filter(pk__in=data["ids"])}
         results = []
         reviews = [visible[pk] for pk in dict.fromkeys(data["ids"]) if pk in visible]
@@ -313,7 +293,7 @@ class ReviewViewSet(ScopedModelViewSet):
         return Response({"results": results})
 
 
-class ReviewItemViewSet(ScopedModelViewSet):
+class ReviewItemViewSet(PatchOnlyMixin, NotDeletedMixin, ScopedModelViewSet):
     """One household's decision in a review; changed with PATCH while the review is editable."""
 
     queryset_model = ReviewItem
@@ -332,7 +312,7 @@ class ReviewItemViewSet(ScopedModelViewSet):
     @extend_schema(request=ItemCreateSerializer, responses=ReviewItemSerializer)
     def create(self, request, *args, **kwargs):
         """Put a household of the village on the review."""
-        data = _valid(ItemCreateSerializer, request)
+        data = valid(ItemCreateSerializer, request)
         review = sel.review_list(user=request.user).filter(pk=data["review"]).first()
         household = Household.objects.visible_to(request.user).filter(pk=data["household"]).first()
         if review is None or household is None:
@@ -345,18 +325,8 @@ class ReviewItemViewSet(ScopedModelViewSet):
     @extend_schema(request=ItemUpdateSerializer, responses=ReviewItemSerializer)
     def partial_update(self, request, *args, **kwargs):
         item = self.get_object()
-        data = _valid(ItemUpdateSerializer, request, partial=True)
+        data = valid(ItemUpdateSerializer, request, partial=True)
         return self._render(services.review_item_set(actor=request.user, item=item, **data))
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            self.get_object()
-            raise MethodNotAllowed(request.method)
-        return self.partial_update(request, *args, **kwargs)
-
-    def destroy(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -440,7 +410,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     def rollback(self, request, *args, **kwargs):
         """Roll an elimination back (风险消除回退): the county only, with a reason."""
         case = self.get_object()
-        data = _valid(ReasonSerializer, request)
+        data = valid(ReasonSerializer, request)
         services.case_rollback(actor=request.user, case=case, reason=data["reason"])
         case = sel.case_list(user=request.user).get(pk=case.pk)
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)

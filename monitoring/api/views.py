@@ -2,12 +2,11 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import NotEditedMixin, ScopedModelViewSet, valid, visible_reference
 from households.models import Household
 
 from .. import selectors, services
@@ -17,33 +16,12 @@ from . import serializers as s
 
 def _visible_household(user, pk, field="household"):
     """A household the user may see, or a field error (out of scope reads as absent)."""
-    household = Household.objects.visible_to(user).select_related("grid").filter(pk=pk).first()
-    if household is None:
-        raise serializers.ValidationError(
-            {field: [_("农户 {pk} 不存在或不在您的管辖范围内。").format(pk=pk)]}
-        )
-    return household
+    return visible_reference(
+        Household.objects.select_related("grid"), user=user, key=pk, field=field, what=_("农户")
+    )
 
 
-class _RecordsAreNotEdited:
-    """Records change through their transitions only: in scope 405, out of scope 404."""
-
-    def update(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
-
-    def destroy(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class VisitViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
+class VisitViewSet(NotEditedMixin, ScopedModelViewSet):
     """Household visits (入户走访 / 电话排查) in the caller's subtrees."""
 
     queryset_model = Visit
@@ -55,7 +33,7 @@ class VisitViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
 
     @extend_schema(request=s.VisitWriteSerializer, responses=s.VisitSerializer)
     def create(self, request, *args, **kwargs):
-        data = _valid(s.VisitWriteSerializer, request)
+        data = valid(s.VisitWriteSerializer, request)
         household = _visible_household(request.user, data.pop("household"))
         checks = {name: data.pop(name) for name in list(data) if name in s.CHECKS}
         visit = services.visit_record(
@@ -65,7 +43,7 @@ class VisitViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
         return Response(s.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
-class ApplicationViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
+class ApplicationViewSet(NotEditedMixin, ScopedModelViewSet):
     """Self-applications (农户自主申报); the relief platform posts here with its token."""
 
     queryset_model = SelfApplication
@@ -81,7 +59,7 @@ class ApplicationViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
     )
     def create(self, request, *args, **kwargs):
         """File an application; resubmitting the same ``platform_id`` returns it with 200."""
-        data = _valid(s.ApplicationWriteSerializer, request)
+        data = valid(s.ApplicationWriteSerializer, request)
         application, created = services.application_submit(actor=request.user, **data)
         return Response(
             s.ApplicationSerializer(application).data,
@@ -100,7 +78,7 @@ class ApplicationViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def result(self, request, *args, **kwargs):
         application = self.get_object()
-        data = _valid(s.ApplicationResultSerializer, request)
+        data = valid(s.ApplicationResultSerializer, request)
         application = services.application_record_result(
             actor=request.user, application=application, **data
         )
@@ -115,7 +93,7 @@ class ApplicationViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
         return Response(s.ApplicationSerializer(application).data)
 
 
-class ClueViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
+class ClueViewSet(NotEditedMixin, ScopedModelViewSet):
     """The risk clue inbox, overdue flag computed from today."""
 
     queryset_model = RiskClue
@@ -128,7 +106,7 @@ class ClueViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
     @extend_schema(request=s.ClueWriteSerializer, responses=s.ClueSerializer)
     def create(self, request, *args, **kwargs):
         """Report a clue by hand; an open clue of the same household and risk absorbs it."""
-        data = _valid(s.ClueWriteSerializer, request)
+        data = valid(s.ClueWriteSerializer, request)
         household = _visible_household(request.user, data.pop("household"))
         clue, created = services.clue_raise(actor=request.user, household=household, **data)
         return self._render(clue, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -148,12 +126,12 @@ class ClueViewSet(_RecordsAreNotEdited, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, *args, **kwargs):
         clue = self.get_object()
-        data = _valid(s.ReasonSerializer, request)
+        data = valid(s.ReasonSerializer, request)
         return self._render(services.clue_confirm(actor=request.user, clue=clue, **data))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.ClueSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request, *args, **kwargs):
         clue = self.get_object()
-        data = _valid(s.ReasonSerializer, request)
+        data = valid(s.ReasonSerializer, request)
         return self._render(services.clue_dismiss(actor=request.user, clue=clue, **data))

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from core.services import audit_record, snapshot
+from core.services import audit_record
+from core.transitions import transition
 from grids.scoping import user_scope
 from households import idnumbers
 from households.models import Household, Person
@@ -155,34 +156,32 @@ def _locked(application):
 
 
 def _move(*, actor, application, allowed, to, action, what, leader_only, reason="", **fields):
-    application = _locked(application)
-    if leader_only:
-        require_leader(actor, application.household, what=what)
-    else:
-        require_in_scope(actor, application.household)
-    if application.status not in allowed:
-        raise ValidationError(
-            {
-                "status": _("申报当前为“{status}”，不能{what}。").format(
-                    status=application.get_status_display(), what=what
-                )
-            }
-        )
-    before = snapshot(application, _FIELDS)
-    application.status = to
-    for name, value in fields.items():
-        setattr(application, name, value)
-    application.save()
-    audit_record(
+    def authorize(locked):
+        if leader_only:
+            require_leader(actor, locked.household, what=what)
+        else:
+            require_in_scope(actor, locked.household)
+
+    def apply(locked):
+        for name, value in fields.items():
+            setattr(locked, name, value)
+
+    return transition(
+        application,
         actor=actor,
+        lock=_locked,
+        authorize=authorize,
+        allowed=allowed,
+        to=to,
+        apply=apply,
+        state_field="status",
         action=action,
-        obj=application,
-        before=before,
-        after=snapshot(application, _FIELDS),
+        fields=_FIELDS,
+        tree_id=lambda a: a.household.grid.tree_id,
+        noun=_("申报"),
+        what=what,
         reason=reason,
-        tree_id=application.household.grid.tree_id,
     )
-    return application
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
+from core.transitions import transition
 from households.models import Household
 from households.services import lock_household_row
 
@@ -95,43 +96,82 @@ def clue_raise(
     return clue, created
 
 
+# -- the decision rule (once: a leader's decision here, the county's confirmation of a review) ---
+
+
+def _mark_decided(clue: RiskClue, *, actor, reason: str, at) -> None:
+    """What a decided clue records besides its state: why, by whom, when."""
+    clue.decision_reason = reason
+    clue.decided_by = actor if getattr(actor, "pk", None) else None
+    clue.decided_at = at
+
+
+def decision_action(state: str) -> str:
+    """The audit action of deciding a clue into ``state``."""
+    return "clue.confirm" if state == ClueState.CONFIRMED else "clue.dismiss"
+
+
+def clues_decide_many(*, actor, ids, state: str, reason: str, tree_id: int) -> int:
+    """Decide the still-open clues among ``ids`` into ``state`` (confirmed or dismissed), each
+    with its audit row; set-based (one lock, one update). Returns how many were decided.
+    The caller holds the transaction and has checked the actor (the county's confirmation)."""
+    if not ids:
+        return 0
+    clues = list(
+        RiskClue.objects.select_for_update()
+        .filter(pk__in=ids, state__in=OPEN_STATES)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for clue in clues:
+        before = snapshot(clue, _FIELDS)
+        clue.state = state
+        _mark_decided(clue, actor=actor, reason=reason, at=now)
+        audit_record(
+            actor=actor,
+            action=decision_action(state),
+            obj=clue,
+            before=before,
+            after=snapshot(clue, _FIELDS),
+            reason=reason,
+            tree_id=tree_id,
+        )
+    RiskClue.objects.bulk_update(clues, ["state", "decision_reason", "decided_by", "decided_at"])
+    return len(clues)
+
+
 def _locked(clue: RiskClue) -> RiskClue:
     return RiskClue.objects.select_for_update().select_related("household__grid").get(pk=clue.pk)
 
 
 def _transition(*, actor, clue, allowed, to, action, reason="", leader_only=True, what=""):
-    clue = _locked(clue)
-    if leader_only:
-        require_leader(actor, clue.household, what=what)
-    else:
-        require_in_scope(actor, clue.household)
-    if clue.state not in allowed:
-        raise ValidationError(
-            {
-                "state": _("线索当前为“{state}”，不能{what}。").format(
-                    state=clue.get_state_display(), what=what
-                )
-            }
-        )
-    before = snapshot(clue, _FIELDS)
-    clue.state = to
-    if to == ClueState.VERIFYING:
-        clue.verifying_since = timezone.now()
-    else:
-        clue.decision_reason = reason
-        clue.decided_by = actor
-        clue.decided_at = timezone.now()
-    clue.save()
-    audit_record(
+    def authorize(locked):
+        if leader_only:
+            require_leader(actor, locked.household, what=what)
+        else:
+            require_in_scope(actor, locked.household)
+
+    def apply(locked):
+        if to == ClueState.VERIFYING:
+            locked.verifying_since = timezone.now()
+        else:
+            _mark_decided(locked, actor=actor, reason=reason, at=timezone.now())
+
+    return transition(
+        clue,
         actor=actor,
+        lock=_locked,
+        authorize=authorize,
+        allowed=allowed,
+        to=to,
+        apply=apply,
         action=action,
-        obj=clue,
-        before=before,
-        after=snapshot(clue, _FIELDS),
+        fields=_FIELDS,
+        tree_id=lambda c: c.household.grid.tree_id,
+        noun=_("线索"),
+        what=what,
         reason=reason,
-        tree_id=clue.household.grid.tree_id,
     )
-    return clue
 
 
 @transaction.atomic

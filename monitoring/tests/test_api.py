@@ -30,6 +30,9 @@ class TestVisitEndpointContract(ScopedEndpointContract):
         household = make_household(getattr(tree, grid_key))
         return services.visit_record(actor=tree.superuser, household=household, visited_on=_today())
 
+    reference_field = "household"
+    audit_create = "visit.record"
+
     def create_payload(self, tree, grid_key):
         household = make_household(getattr(tree, grid_key))
         return {"household": household.pk, "visited_on": str(_today()), "housing": "at_risk"}
@@ -52,6 +55,12 @@ class TestApplicationEndpointContract(ScopedEndpointContract):
         )
         return application
 
+    reference_field = "applicant_id_number"
+    audit_create = "application.submit"
+
+    def missing_reference(self, tree):
+        return new_id_number()  # valid, registered nowhere
+
     def create_payload(self, tree, grid_key):
         number = new_id_number()
         make_household(getattr(tree, grid_key), head_id=number)
@@ -73,6 +82,8 @@ class TestClueEndpointContract(ScopedEndpointContract):
             actor=tree.superuser, household=household, risk_type="illness", source="department"
         )
         return clue
+
+    reference_field = "household"
 
     def create_payload(self, tree, grid_key):
         household = make_household(getattr(tree, grid_key))
@@ -259,3 +270,46 @@ def test_visit_in_scope_cannot_be_edited(grid_tree, api):
         f"/api/v1/visits/{visit.pk}/", {"notes": "x"}, format="json"
     )
     assert response.status_code == 405
+
+
+# -- the registration oracle is closed ----------------------------------------------------------
+
+
+def test_application_with_id_registered_elsewhere_answers_byte_for_byte_like_unknown(
+    grid_tree, api
+):
+    """A group grid member cannot tell an ID number registered in another township from one
+    registered nowhere: same status, same body."""
+    elsewhere = new_id_number()
+    make_household(grid_tree.g4, head_id=elsewhere)  # township T2
+    client = api.as_user(grid_tree.g1_member)  # township T1
+
+    a = client.post("/api/v1/applications/", _payload(elsewhere, platform_id="P-A"), format="json")
+    b = client.post(
+        "/api/v1/applications/", _payload(new_id_number(), platform_id="P-A"), format="json"
+    )
+
+    assert a.status_code == b.status_code == 400
+    assert a.content == b.content
+    assert "applicant_id_number" in a.json()["errors"]
+    assert not SelfApplication.objects.exists()
+
+
+def test_application_reusing_a_platform_id_of_another_township_names_nobody(grid_tree, api):
+    """The platform id is unique in the deployment; another scope's id is refused with a
+    neutral answer that shows neither its household nor its village."""
+    theirs = new_id_number()
+    household = make_household(grid_tree.g4, head_id=theirs)
+    services.application_submit(actor=grid_tree.superuser, **_payload(theirs, platform_id="P-9"))
+    mine = new_id_number()
+    make_household(grid_tree.g1, head_id=mine)
+
+    response = api.as_user(grid_tree.g1_member).post(
+        "/api/v1/applications/", _payload(mine, platform_id="P-9"), format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert household.number not in body and grid_tree.g4.name not in body
+    assert list(response.json()["errors"]) == ["platform_id"]
+    assert SelfApplication.objects.count() == 1

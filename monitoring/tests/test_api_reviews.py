@@ -39,6 +39,15 @@ class TestReviewEndpointContract(ScopedEndpointContract):
     def make(self, tree, grid_key):
         return _review(tree, grid_key)
 
+    reference_field = "village"
+    audit_create = "review.create"
+
+    def missing_reference(self, tree):
+        return "NO-SUCH-CODE"
+
+    def writer(self, tree):
+        return tree.v1_leader
+
     def create_payload(self, tree, grid_key):
         return {"village": getattr(tree, VILLAGE_OF[grid_key]).code, "month": _next_month()}
 
@@ -57,12 +66,23 @@ class TestReviewItemEndpointContract(ScopedEndpointContract):
         household = make_household(getattr(tree, grid_key))
         return services.review_item_add(actor=tree.superuser, review=review, household=household)
 
+    reference_field = "household"
+
+    def writer(self, tree):
+        return tree.v1_leader
+
     def create_payload(self, tree, grid_key):
         review = _review(tree, grid_key)
         return {"review": review.pk, "household": make_household(getattr(tree, grid_key)).pk}
 
     def update_payload(self, obj):
-        return {"decision": "dismiss", "note": "越权"}
+        return {
+            "decision": "include",
+            "category": "sudden",
+            "risk_types": ["illness"],
+            "income_12m": "6000",
+            "spending_12m": "20000",
+        }
 
 
 class TestCaseEndpointContract(ScopedEndpointContract):

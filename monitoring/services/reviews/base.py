@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
+from core.transitions import transition
 from grids.models import GridNode
 
 from ...models import (
@@ -80,6 +81,25 @@ def _audit(actor, action, review, before, reason=""):
         after=snapshot(review, _FIELDS),
         reason=reason,
         tree_id=review.village.tree_id,
+    )
+
+
+def _step(review, *, actor, what, authorize, allowed, to, action, apply=None, reason=""):
+    """One step of the review's way up, through the one transition helper: lock, role check,
+    from-state (else the conflict naming who acted first), change, audit."""
+    return transition(
+        review,
+        actor=actor,
+        lock=_locked,
+        authorize=authorize,
+        allowed=allowed,
+        to=to,
+        apply=apply,
+        action=action,
+        fields=_FIELDS,
+        tree_id=lambda r: r.village.tree_id,
+        refused=lambda r: _conflict(r, what),
+        reason=reason,
     )
 
 

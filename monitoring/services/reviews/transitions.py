@@ -7,21 +7,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.services import snapshot
-
 from ...models import (
+    EDITABLE_STATES,
     Decision,
     ReviewState,
     VillageReview,
 )
 from ...permissions import is_county, is_township_leader
 from .base import (
-    _FIELDS,
-    _audit,
     _conflict,
     _items,
-    _locked,
     _require_editable,
+    _step,
 )
 from .compose import item_errors
 
@@ -63,29 +60,36 @@ def _notice_errors(review, items) -> dict:
 @transaction.atomic
 def review_submit(*, actor, review: VillageReview) -> VillageReview:
     """Submit to the township (the village leader; from draft or returned)."""
-    review = _locked(review)
-    _require_editable(actor, review, _("提交"))
-    items = _items(review)
-    errors = _notice_errors(review, items)
-    item_messages = [
-        _("{number} {head}：{msg}").format(
-            number=i.household.number, head=i.household.head_name, msg=m
-        )
-        for i in items
-        for m in item_errors(i)
-    ]
-    if item_messages:
-        errors["items"] = item_messages
-    if errors:
-        raise ValidationError(errors)
-    before = snapshot(review, _FIELDS)
-    review.state = ReviewState.SUBMITTED
-    review.submitted_by = actor
-    review.submitted_at = timezone.now()
-    review.return_reason = ""
-    review.save()
-    _audit(actor, "review.submit", review, before)
-    return review
+    what = _("提交")
+
+    def apply(locked):
+        items = _items(locked)
+        errors = _notice_errors(locked, items)
+        item_messages = [
+            _("{number} {head}：{msg}").format(
+                number=i.household.number, head=i.household.head_name, msg=m
+            )
+            for i in items
+            for m in item_errors(i)
+        ]
+        if item_messages:
+            errors["items"] = item_messages
+        if errors:
+            raise ValidationError(errors)
+        locked.submitted_by = actor
+        locked.submitted_at = timezone.now()
+        locked.return_reason = ""
+
+    return _step(
+        review,
+        actor=actor,
+        what=what,
+        authorize=lambda r: _require_editable(actor, r, what),
+        allowed=EDITABLE_STATES,
+        to=ReviewState.SUBMITTED,
+        action="review.submit",
+        apply=apply,
+    )
 
 
 def _require_township(actor, review, what):
@@ -102,15 +106,22 @@ def _require_township(actor, review, what):
 @transaction.atomic
 def review_approve(*, actor, review: VillageReview) -> VillageReview:
     """Approve a submitted review (the township leader over the village)."""
-    review = _locked(review)
-    _require_township(actor, review, _("审核通过"))
-    before = snapshot(review, _FIELDS)
-    review.state = ReviewState.APPROVED
-    review.reviewed_by = actor
-    review.reviewed_at = timezone.now()
-    review.save()
-    _audit(actor, "review.approve", review, before)
-    return review
+    what = _("审核通过")
+
+    def apply(locked):
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+
+    return _step(
+        review,
+        actor=actor,
+        what=what,
+        authorize=lambda r: _require_township(actor, r, what),
+        allowed=[ReviewState.SUBMITTED],
+        to=ReviewState.APPROVED,
+        action="review.approve",
+        apply=apply,
+    )
 
 
 def _require_may_return(actor, review):
@@ -136,13 +147,20 @@ def review_return(*, actor, review: VillageReview, reason: str) -> VillageReview
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("退回须填写理由，说明需要修改什么。")})
-    review = _locked(review)
-    _require_may_return(actor, review)
-    before = snapshot(review, _FIELDS)
-    review.state = ReviewState.RETURNED
-    review.reviewed_by = actor
-    review.reviewed_at = timezone.now()
-    review.return_reason = reason
-    review.save()
-    _audit(actor, "review.return", review, before, reason)
-    return review
+
+    def apply(locked):
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.return_reason = reason
+
+    return _step(
+        review,
+        actor=actor,
+        what=_("退回"),
+        authorize=lambda r: _require_may_return(actor, r),
+        allowed=[ReviewState.SUBMITTED, ReviewState.APPROVED],
+        to=ReviewState.RETURNED,
+        action="review.return",
+        apply=apply,
+        reason=reason,
+    )
