@@ -87,16 +87,6 @@ def member_matches(person, condition: str, today: datetime.date) -> bool:
     return False
 
 
-def able_to_work_q(prefix: str = "") -> Q:
-    """Rows whose household (reached by ``prefix``) has an active member able to work."""
-    return Q(
-        **{
-            f"{prefix}members__status": PersonStatus.ACTIVE,
-            f"{prefix}members__labour_capacity__in": ABLE_CAPACITIES,
-        }
-    )
-
-
 def household_able_to_work(household_id: int) -> bool:
     """A household able to work: an active member with ordinary or skilled labour capacity."""
     return Person.objects.filter(

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
 from grids import selectors as grid_selectors
-from grids.models import GridNode
 from grids.scoping import user_scope
 from households.models import Household
 from monitoring.models import CaseState, MonitoringCase, risk_type_labels
@@ -205,10 +204,7 @@ def department_measures(request):
 @login_required
 def overdue_list(request, code):
     """Open cases of a subtree whose plan has no measure a month after identification."""
-    try:
-        node = grid_selectors.grid_get(user=request.user, code=code)
-    except GridNode.DoesNotExist:
-        raise Http404 from None
+    node = grid_selectors.grid_or_404(user=request.user, code=code)
     cases = list(selectors.overdue_cases(user=request.user, node=node)[:500])
     context = {
         "node": node,

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from core.services import audit_record
 from grids.models import Department, Level
-from monitoring.services.clues_bulk import clue_raise_many
+from monitoring.discovery.services.clues_bulk import clue_raise_many
 
 from .models import (
     BatchRecord,

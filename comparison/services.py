@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
+from core.months import parse_month
 from core.services import audit_record, snapshot
 from grids.models import Department, GridNode, Level
 from grids.scoping import user_scope
@@ -39,18 +40,6 @@ logger = logging.getLogger(__name__)
 #: Records accepted in one request; larger batches come in parts.
 PART_MAX_RECORDS = 5000
 MAX_PARTS = 1000
-
-
-def parse_month(value) -> datetime.date:
-    """``YYYY-MM`` (or a date) as the first day of that month, or a field error."""
-    if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    try:
-        return datetime.datetime.strptime(str(value).strip()[:7], "%Y-%m").date()
-    except ValueError:
-        raise ValidationError(
-            {"month": _("月份格式应为 YYYY-MM，如 2026-10，实为“{value}”。").format(value=value)}
-        ) from None
 
 
 def is_county_admin(actor, county: GridNode) -> bool:

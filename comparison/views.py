@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
+from core.pages import add_errors
 from grids import selectors as grid_selectors
 from grids.scoping import user_scope
 
@@ -19,15 +20,6 @@ from .models import RunState
 from .uploads import read_records
 
 PROBLEMS_SHOWN = 500
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for message in (m for e in errors for m in e.messages):
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, exc.messages[0])
 
 
 @login_required
@@ -59,7 +51,7 @@ def batch_list(request):
                     records=records,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             except (PermissionDenied, Conflict) as exc:
                 form.add_error(None, str(exc))
             else:
@@ -100,7 +92,7 @@ def run_list(request):
                     actor=request.user, county=counties[0], month=form.cleaned_data["month"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             except (PermissionDenied, Conflict) as exc:
                 form.add_error(None, str(exc))
             else:

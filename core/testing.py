@@ -218,3 +218,15 @@ def run_together(*actions) -> list:
     for t in threads:
         t.join()
     return outcomes
+
+
+def assert_filter(client, url: str, params: dict, *, includes, excludes, key: str = "id"):
+    """One filter of a list endpoint: ``params`` keeps every row of ``includes`` and drops
+    every row of ``excludes`` (given as the value of ``key`` in the response rows)."""
+    response = client.get(url, {**params, "page_size": 500})
+    assert response.status_code == 200, response.content
+    found = {str(row[key]) for row in response.json()["results"]}
+    wanted = {str(v) for v in includes}
+    unwanted = {str(v) for v in excludes}
+    assert wanted <= found, (params, wanted - found)
+    assert not (unwanted & found), (params, unwanted & found)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import GridAssignment, GridNode, Level, Role
@@ -171,3 +172,11 @@ def first_holder(*, grid=None, tree_id=None, level=None, role=None):
         qs = qs.filter(role=role)
     assignment = qs.order_by("grid__lft", "role", "user__username").first()
     return assignment.user if assignment else None
+
+
+def grid_or_404(*, user, code: str) -> GridNode:
+    """A visible node by code for a page; absent and out of scope are both ``Http404``."""
+    try:
+        return grid_get(user=user, code=code)
+    except GridNode.DoesNotExist:
+        raise Http404 from None

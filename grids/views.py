@@ -1,7 +1,6 @@
 """Browser pages of the grid tree, for grid people on a phone or a desktop."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core.navigation import department_pages
@@ -36,10 +35,7 @@ def home(request):
 @login_required
 def grid_detail(request, code):
     """A grid with its ancestors, its children and the people on it."""
-    try:
-        node = selectors.grid_get(user=request.user, code=code)
-    except GridNode.DoesNotExist:
-        raise Http404 from None
+    node = selectors.grid_or_404(user=request.user, code=code)
     context = {
         "node": node,
         "ancestors": list(node.get_ancestors()),

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.pages import add_errors
+
 from . import idnumbers, rules
 from .models import (
     DisabilityGrade,
@@ -105,13 +107,7 @@ class PersonForm(forms.Form):
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """Put a service's ``ValidationError`` on the fields it names (else on the form)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                for message in (m for e in errors for m in e.messages):
-                    self.add_error(field if field in self.fields else None, message)
-        else:
-            for message in exc.messages:
-                self.add_error(None, message)
+        add_errors(self, exc)
 
 
 class HouseholdCreateForm(PersonForm):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids import selectors as grid_selectors
-from grids.models import GridNode, Level
+from grids.models import Level
 
 from . import importing, selectors, services
 from .api.views import export_response, template_response
@@ -26,10 +26,7 @@ def _grid_from_request(request):
     """The grid named by ``?grid=`` (visible to the user), else the user's first grid."""
     code = (request.GET.get("grid") or "").strip()
     if code:
-        try:
-            return grid_selectors.grid_get(user=request.user, code=code)
-        except GridNode.DoesNotExist:
-            raise Http404 from None
+        return grid_selectors.grid_or_404(user=request.user, code=code)
     first = grid_selectors.user_assignments(request.user).first()
     return first.grid if first else None
 

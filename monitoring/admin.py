@@ -4,9 +4,9 @@ views of reviews and cases (their transitions go through the pages and the API s
 from django.contrib import admin
 
 from core.services import audit_record, snapshot
-
-from . import selectors_reviews
-from .models import MonitoringCase, MonitoringLine, VillageReview
+from monitoring.cases import selectors as case_selectors
+from monitoring.models import MonitoringCase, MonitoringLine, VillageReview
+from monitoring.reviews import selectors as selectors_reviews
 
 _LINE_FIELDS = ("year", "area_code", "area_name", "yuan")
 
@@ -29,15 +29,6 @@ class MonitoringLineAdmin(admin.ModelAdmin):
             before=before,
             after=snapshot(obj, _LINE_FIELDS),
         )
-
-    def delete_model(self, request, obj):
-        audit_record(
-            actor=request.user,
-            action="monitoring_line.delete",
-            obj=obj,
-            before=snapshot(obj, _LINE_FIELDS),
-        )
-        super().delete_model(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # bulk delete would skip the audit; lines are corrected, not removed
@@ -78,4 +69,4 @@ class MonitoringCaseAdmin(_ReadOnly):
     search_fields = ["household__number", "household__head_name"]
 
     def get_queryset(self, request):
-        return selectors_reviews.case_list(user=request.user)
+        return case_selectors.case_list(user=request.user)

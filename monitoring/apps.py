@@ -8,8 +8,9 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from core import benchmarks, seeding
-
-        from . import bench, bench_reviews, demo, demo_reviews
+        from monitoring.discovery import bench, demo
+        from monitoring.reviews import bench as bench_reviews
+        from monitoring.reviews import demo as demo_reviews
 
         seeding.register(demo.STEP)
         seeding.register(demo_reviews.STEP)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views, views_reviews
+from monitoring.cases import views as case_views
+from monitoring.discovery import views
+from monitoring.reviews import views as views_reviews
 
 urlpatterns = [
     path("monitoring/households/<int:pk>/visit/", views.visit_create, name="visit-create"),
@@ -22,11 +24,11 @@ urlpatterns = [
         views_reviews.confirmation_queue,
         name="review-confirmations",
     ),
-    path("monitoring/grids/<str:code>/cases/", views_reviews.village_cases, name="case-village"),
+    path("monitoring/grids/<str:code>/cases/", case_views.village_cases, name="case-village"),
     path("monitoring/grids/<str:code>/overdue/", views_reviews.overdue, name="review-overdue"),
     path("monitoring/reviews/<int:pk>/", views_reviews.review_detail, name="review-detail"),
     path("monitoring/reviews/<int:pk>/notice/", views_reviews.review_notice, name="review-notice"),
     path("monitoring/reviews/<int:pk>/<str:step>/", views_reviews.review_step, name="review-step"),
     path("monitoring/review-items/<int:pk>/", views_reviews.review_item, name="review-item"),
-    path("monitoring/cases/<int:pk>/", views_reviews.case_detail, name="case-detail"),
+    path("monitoring/cases/<int:pk>/", case_views.case_detail, name="case-detail"),
 ]

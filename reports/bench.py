@@ -16,8 +16,8 @@ from assistance.models import ANSWERING_STATES, MeasureCategory
 from assistance.selectors import overdue_cutoff
 from core.benchmarks import best_of, throwaway_county
 from grids.models import GridNode
-from monitoring.selectors import month_bounds, quarter_bounds
-from monitoring.selectors_reviews import review_due_month
+from monitoring.discovery.selectors import month_bounds, quarter_bounds
+from monitoring.reviews.selectors import review_due_month
 
 from . import selectors
 from .figures import county_figures

@@ -9,8 +9,6 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance import selectors as assistance_selectors
@@ -19,9 +17,9 @@ from grids.models import GridNode, Level
 from grids.selectors import in_subtree
 from households import selectors as household_selectors
 from households.models import HouseholdStatus
-from monitoring import selectors as monitoring_selectors
-from monitoring import selectors_reviews as review_selectors
+from monitoring.discovery import selectors as monitoring_selectors
 from monitoring.models import MonitoringCase
+from monitoring.reviews import selectors as review_selectors
 
 
 class _SystemReader:
@@ -175,10 +173,7 @@ def resolve_grid(*, user, code: str | None) -> GridNode:
     counties listed) when no default can be chosen.
     """
     if code:
-        try:
-            return grid_selectors.grid_get(user=user, code=code)
-        except GridNode.DoesNotExist:
-            raise Http404 from None
+        return grid_selectors.grid_or_404(user=user, code=code)
     if user.pk is not None:
         # A department account's county assignment gives it no subtree to count.
         first = grid_selectors.user_assignments(user).filter(department__isnull=True).first()
@@ -193,15 +188,3 @@ def resolve_grid(*, user, code: str | None) -> GridNode:
         raise ValueError(_("没有可统计的县级网格。"))
     listed = "，".join(f"{c.code} {c.name}" for c in counties)
     raise ValueError(_("有多个县，请用网格编码指定其一：{counties}").format(counties=listed))
-
-
-def parse_month(value: str | None) -> datetime.date:
-    """``YYYY-MM`` → the first day of that month; empty → this month (local time)."""
-    if not value:
-        return timezone.localdate().replace(day=1)
-    try:
-        return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
-    except ValueError:
-        raise ValueError(
-            _("月份应为 YYYY-MM 格式，例如 2025-06，而不是 {value}。").format(value=value)
-        ) from None

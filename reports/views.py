@@ -2,9 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+
+from core.months import parse_month, this_month
 
 from . import selectors
 from .dashboard import dashboard_context, household_list_url
@@ -13,10 +16,10 @@ from .ledgers import LEDGERS, XLSX, write_ledger
 
 def _month(request):
     try:
-        return selectors.parse_month(request.GET.get("month"))
-    except ValueError as exc:
-        messages.error(request, str(exc))
-        return timezone.localdate().replace(day=1)
+        return parse_month(request.GET.get("month"), default=this_month())
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return this_month()
 
 
 @login_required

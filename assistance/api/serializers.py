@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from grids.api.serializers import DepartmentBriefSerializer, GridBriefSerializer
 from grids.models import Department
-from monitoring.api.serializers import RiskTypeField
+from monitoring.discovery.api.serializers import RiskTypeField
 from monitoring.models import MonitoringCase
 
 from ..models import AssistancePlan, Measure, MeasureCategory, MeasureKind, MeasureState

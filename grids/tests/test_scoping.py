@@ -106,3 +106,62 @@ def test_department_staff_see_no_grid_subtree_only_their_departments_rows(grid_t
         department__code="yibao", grid__tree_id=grid_tree.c.tree_id
     )
     assert set(rows) == set(mine) and rows.count() == 1
+
+
+# -- the one scope answers who may act --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_scope_answers_every_role_question_from_one_query(grid_tree, django_assert_num_queries):
+    t = grid_tree
+    for user in (t.county, t.t1_leader, t.v1_leader, t.g1_member, t.dept):
+        clear_scope_cache(user)
+    with django_assert_num_queries(5):  # one per user, then nothing more
+        county, t1, v1, g1, dept = (
+            user_scope(u) for u in (t.county, t.t1_leader, t.v1_leader, t.g1_member, t.dept)
+        )
+        assert county.administers(t.c.tree_id) and county.is_county(t.c.tree_id)
+        assert not t1.administers(t.c.tree_id) and not t1.is_county(t.c.tree_id)
+        assert t1.covers(t.g1, roles=["leader"]) and not t1.covers(t.g4)
+        assert t1.covers(t.t1) and not t1.covers(t.t1, strict=True)
+        assert v1.leads(t.v1) and not v1.leads(t.t1) and not t1.leads(t.v1)
+        assert g1.covers(t.g1) and not g1.covers(t.g1, roles=["leader"])
+        assert g1.may("change", t.g1) and not g1.may("lead", t.g1)
+        assert not v1.may("administer", t.g1) and county.may("administer", t.g4)
+        assert county.may_import and t1.may_import and not v1.may_import
+        assert not dept.covers(t.g1) and not dept.may("change", t.g1)
+        assert dept.department_grants == ((t.c.pk, dept.departments and min(dept.departments)),)
+        assert dept.works_for(min(dept.departments), t.c.tree_id)
+        assert not dept.works_for(min(dept.departments), t.c.tree_id + 1)
+
+
+@pytest.mark.django_db
+def test_visible_to_by_action_narrows_to_where_one_may_act(grid_tree):
+    t = grid_tree
+
+    def codes(user, action):
+        return set(GridNode.objects.visible_to(user, action=action).values_list("code", flat=True))
+
+    # A group grid member reads and changes their own grid, leads nothing.
+    assert codes(t.g1_member, "view") == codes(t.g1_member, "change") == {t.g1.code}
+    assert codes(t.g1_member, "lead") == set()
+    # A village leader leads their subtree; only a county leader administers.
+    assert codes(t.v1_leader, "lead") == {t.v1.code, t.g1.code, t.g2.code}
+    assert codes(t.v1_leader, "administer") == set()
+    assert codes(t.county, "administer") == set(GridNode.objects.values_list("code", flat=True))
+    with pytest.raises(Exception, match="Unknown scope action"):
+        GridNode.objects.visible_to(t.county, action="delete")
+
+
+def test_nothing_outside_grids_reads_assignments_to_decide():
+    """One module decides who may read and act: no other app queries GridAssignment."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.glob("*/**/*.py")
+        if path.parts[len(root.parts)] not in ("grids", ".venv")
+        and "GridAssignment.objects" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

@@ -1,7 +1,8 @@
 from rest_framework.routers import DefaultRouter
 
-from .reviews import CaseViewSet, ReviewItemViewSet, ReviewViewSet
-from .views import ApplicationViewSet, ClueViewSet, VisitViewSet
+from monitoring.cases.api import CaseViewSet
+from monitoring.discovery.api.views import ApplicationViewSet, ClueViewSet, VisitViewSet
+from monitoring.reviews.api import ReviewItemViewSet, ReviewViewSet
 
 router = DefaultRouter()
 router.register("visits", VisitViewSet, basename="visit")

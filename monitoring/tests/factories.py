@@ -1,45 +1,29 @@
-"""Minimal factories for monitoring tests: households and persons created as plain rows.
-
-The households app is finished concurrently, so these depend only on ``Household``, ``Person``,
-their ``grid``/``household`` foreign keys, ``id_hash`` and ``households.idnumbers``.
-"""
+"""Factories for monitoring tests: households and persons come from the one family in
+``households.tests.factories`` (stored as in production, no query per ID number); cases,
+visits and lines are plain rows here."""
 
 import datetime
 import itertools
-import random
 
-from households import idnumbers
-from households.models import Household, Person
+from households.models import Household
+from households.tests.factories import HouseholdFactory, PersonFactory, synthetic_id
 
 _seq = itertools.count(1)
-_rng = random.Random(4)
 
 
 def new_id_number() -> str:
-    """A valid, unused synthetic ID number."""
-    while True:
-        number = idnumbers.generate(
-            _rng,
-            birth=datetime.date(1970 + _rng.randrange(30), 1 + _rng.randrange(12), 1),
-            sex="male",
-        )
-        if not Person.objects.filter(id_hash=idnumbers.hash_id(number)).exists():
-            return number
+    """A valid synthetic ID number not used before in this test run."""
+    return synthetic_id()
 
 
 def make_person(household, *, id_number=None, relation="head", migrant_months=0, **extra):
-    number = id_number or new_id_number()
-    return Person.objects.create(
+    """A member of ``household`` (the head by default), able to work unless told otherwise."""
+    extra.setdefault("labour_capacity", "ordinary")
+    return PersonFactory(
         household=household,
-        name=extra.pop("name", f"成员{next(_seq)}"),
-        id_hash=idnumbers.hash_id(number),
-        id_encrypted=idnumbers.encrypt(number),
-        id_masked=idnumbers.mask(number),
+        id_number=id_number or new_id_number(),
         relation=relation,
-        sex="male",
-        birth_date=idnumbers.birth_date(number),
         migrant_months=migrant_months,
-        labour_capacity="ordinary",
         **extra,
     )
 
@@ -47,7 +31,7 @@ def make_person(household, *, id_number=None, relation="head", migrant_months=0,
 def make_household(grid, *, head_id=None, migrant_months=0, **extra) -> Household:
     """A household in group ``grid`` with a head (optionally with ``head_id`` as ID number)."""
     n = next(_seq)
-    household = Household.objects.create(
+    household = HouseholdFactory(
         number=extra.pop("number", f"T{grid.pk:04d}{n:06d}"),
         grid=grid,
         head_name=extra.pop("head_name", f"户主{n}"),

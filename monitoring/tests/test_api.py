@@ -10,8 +10,7 @@ from knox.models import AuthToken
 from core.testing import ScopedEndpointContract
 from monitoring import services
 from monitoring.models import RiskClue, SelfApplication, Visit
-
-from .factories import make_household, new_id_number
+from monitoring.tests.factories import make_household, new_id_number
 
 _seq = itertools.count(1)
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 from core.testing import ScopedEndpointContract
 from monitoring import services
 from monitoring.models import MonitoringCase, ReviewItem, ReviewState, VillageReview
-
-from .factories import make_case, make_household, make_line, make_visit
+from monitoring.tests.factories import make_case, make_household, make_line, make_visit
 
 _months = itertools.count(0)
 VILLAGE_OF = {"g1": "v1", "g2": "v1", "g3": "v2", "g4": "v3"}

@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.exceptions import Conflict
 from monitoring import hooks, services
+from monitoring.cases.services import add_months
 from monitoring.models import CaseState, MonitoringCase, ReviewState
-from monitoring.services.cases import add_months
-
-from .factories import make_case, make_household, make_line, make_person, make_visit
+from monitoring.tests.factories import make_case, make_household, make_line, make_person, make_visit
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from core.testing import run_together
 from households import services as household_services
 from monitoring import services
 from monitoring.models import RiskClue
-
-from .factories import make_household
+from monitoring.tests.factories import make_household
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import AuditLog
-from monitoring import selectors, services
+from monitoring import services
+from monitoring.discovery import selectors
 from monitoring.models import ClueEvidence, ClueState, RiskClue
-
-from .factories import make_household, new_id_number
+from monitoring.tests.factories import make_household, new_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from monitoring import selectors
+from monitoring.discovery import selectors
 from monitoring.models import Visit
-
-from .factories import make_household
+from monitoring.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +96,7 @@ def test_coverage_is_set_based(grid_tree, county):
 
 def test_completion_rate(grid_tree):
     from monitoring import services
-
-    from .factories import new_id_number
+    from monitoring.tests.factories import new_id_number
 
     for i in range(4):
         number = new_id_number()

@@ -5,11 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from monitoring import selectors_reviews as sel
 from monitoring import services
 from monitoring.models import VillageReview
-
-from .factories import make_household
+from monitoring.reviews import selectors as sel
+from monitoring.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
 

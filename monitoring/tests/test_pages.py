@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from monitoring import services
 from monitoring.models import RiskClue, Visit
-
-from .factories import make_household
+from monitoring.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
 

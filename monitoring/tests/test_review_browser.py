@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from monitoring import services
 from monitoring.models import MonitoringCase, VillageReview
-
-from .factories import make_household
+from monitoring.tests.factories import make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

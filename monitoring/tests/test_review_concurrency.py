@@ -12,8 +12,7 @@ from grids import services as grid_services
 from grids.models import Role
 from monitoring import services
 from monitoring.models import MonitoringCase, ReviewState, RiskClue, VillageReview
-
-from .factories import make_household
+from monitoring.tests.factories import make_household
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

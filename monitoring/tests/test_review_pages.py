@@ -10,8 +10,7 @@ from django.utils import timezone
 from households.models import Person
 from monitoring import services
 from monitoring.models import MonitoringCase, ReviewState, RiskClue, VillageReview
-
-from .factories import make_case, make_household, make_person, new_id_number
+from monitoring.tests.factories import make_case, make_household, make_person, new_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from monitoring.models import (
     RiskClue,
     VillageReview,
 )
-
-from .factories import make_case, make_household, make_line, make_visit
+from monitoring.tests.factories import make_case, make_household, make_line, make_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +212,7 @@ def test_returned_review_is_fixed_and_resubmitted(grid_tree, composed):
 
 
 def test_county_returns_an_approved_review_and_the_village_fixes_it(grid_tree, composed):
-    from monitoring.permissions import review_permissions
+    from monitoring.reviews.permissions import review_permissions
 
     review, household, _clue_ = _submitted(grid_tree, composed)
     services.review_approve(actor=grid_tree.t1_leader, review=review)

@@ -6,8 +6,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.months import parse_month, this_month
+
 from ..figures import county_figures
-from ..selectors import parse_month, resolve_grid
+from ..selectors import resolve_grid
 
 
 class StatsView(APIView):
@@ -22,10 +24,7 @@ class StatsView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        try:
-            month = parse_month(request.query_params.get("month"))
-        except ValueError as exc:
-            raise serializers.ValidationError({"month": [str(exc)]}) from None
+        month = parse_month(request.query_params.get("month"), default=this_month())
         try:
             grid = resolve_grid(user=request.user, code=request.query_params.get("grid"))
         except ValueError as exc:

@@ -2,11 +2,13 @@
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
+from core.months import parse_month, this_month
 from reports.figures import county_figures
-from reports.selectors import SYSTEM_READER, parse_month, resolve_grid
+from reports.selectors import SYSTEM_READER, resolve_grid
 
 
 class Command(BaseCommand):
@@ -21,8 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            month = parse_month(opts["month"])
+            month = parse_month(opts["month"], default=this_month())
             grid = resolve_grid(user=SYSTEM_READER, code=opts["grid"])
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from None
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         except Http404:

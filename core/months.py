@@ -1,0 +1,46 @@
+"""One way to read a month a user gives (a query string, a form, an API body, a command)."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# 2026-10, 2026/10, 2026.10, 2026年10月, 202610, each also with its day (2026-10-31 …).
+_FORMS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(?:\d{1,2}日)?$"),
+    re.compile(r"^(\d{4})(\d{2})(?:\d{2})?$"),
+)
+
+
+def parse_month(value, *, field: str = "month", default=None) -> datetime.date:
+    """The first day of the month ``value`` names: a date, or text such as ``2026-10``.
+
+    Empty ``value`` gives ``default`` when one is given; otherwise, and for anything that is not
+    a month, a ``ValidationError`` on ``field`` says how to write it.
+    """
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    text = "" if value is None else str(value).strip()
+    if not text and default is not None:
+        return default
+    for form in _FORMS:
+        match = form.match(text.replace(" ", ""))
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12 and year >= 1900:
+                return datetime.date(year, month, 1)
+            break
+    raise ValidationError(
+        {field: _("月份格式应为 YYYY-MM，如 2026-10，实为“{value}”。").format(value=text)}
+    )
+
+
+def this_month() -> datetime.date:
+    """The first day of the current month (local time)."""
+    from django.utils import timezone
+
+    return timezone.localdate().replace(day=1)

@@ -1,0 +1,54 @@
+"""Forms of the monitoring pages: shape only; the services hold the rules."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.choices import RiskType
+from monitoring.discovery.models.visits import CHECKS, CheckResult, IncomeChange, VisitMode
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mode = forms.ChoiceField(
+        label=_("方式"), choices=VisitMode.choices, widget=forms.RadioSelect, initial="in_person"
+    )
+    income_change = forms.ChoiceField(
+        label=_("收入变化"),
+        choices=IncomeChange.choices,
+        widget=forms.RadioSelect,
+        initial="stable",
+    )
+    income_note = forms.CharField(label=_("收入变化说明"), max_length=200, required=False)
+    member_changes = forms.CharField(
+        label=_("家庭成员变化"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    risk_types = forms.MultipleChoiceField(
+        label=_("发现的风险类型（最多 5 项）"),
+        choices=RiskType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        for name, (label, _risk) in CHECKS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=CheckResult.choices,
+                widget=forms.RadioSelect,
+                initial=CheckResult.SECURE,
+            )
+
+    def check_fields(self):
+        return [self[name] for name in CHECKS]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), required=False, max_length=1000)

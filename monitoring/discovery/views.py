@@ -1,0 +1,116 @@
+"""Phone-first pages for grid people: record a visit, the clue inbox, visit coverage."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.months import parse_month, this_month
+from core.pages import add_errors
+from grids import selectors as grid_selectors
+from households.models import Household
+from monitoring.discovery import selectors
+from monitoring.discovery.forms import ReasonForm, VisitForm
+from monitoring.discovery.models.visits import CHECKS
+from monitoring.discovery.services.clues import clue_confirm, clue_dismiss, clue_start_verifying
+from monitoring.discovery.services.visits import visit_record
+
+
+@login_required
+def visit_create(request, pk):
+    """Record a visit to one household: big toggles, a few taps."""
+    household = (
+        Household.objects.visible_to(request.user).select_related("grid").filter(pk=pk).first()
+    )
+    if household is None:
+        raise Http404
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        checks = {name: data.pop(name) for name in CHECKS}
+        try:
+            visit_record(actor=request.user, household=household, checks=checks, **data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已记录对 {name} 的走访。").format(name=str(household)))
+            return redirect("household-detail", pk=household.pk)
+    return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
+
+
+@login_required
+def clue_inbox(request, code):
+    """Open clues of a village (or a township's villages), overdue first."""
+    node = grid_selectors.grid_or_404(user=request.user, code=code)
+    show_all = request.GET.get("all") == "1"
+    clues = list(selectors.clue_inbox(user=request.user, node=node, open_only=not show_all)[:500])
+    context = {
+        "node": node,
+        "clues": clues,
+        "overdue": sum(1 for c in clues if c.is_overdue),
+        "show_all": show_all,
+        "today": timezone.localdate(),
+    }
+    return render(request, "monitoring/clue_inbox.html", context)
+
+
+@login_required
+@require_POST
+def clue_step(request, pk, step):
+    """One transition of a clue from the inbox: verify, confirm or dismiss."""
+    clue = selectors.clue_list(user=request.user).filter(pk=pk).first()
+    if clue is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    actions = {
+        "verify": lambda: clue_start_verifying(actor=request.user, clue=clue),
+        "confirm": lambda: clue_confirm(actor=request.user, clue=clue, reason=reason),
+        "dismiss": lambda: clue_dismiss(actor=request.user, clue=clue, reason=reason),
+    }
+    if step not in actions:
+        raise Http404
+    try:
+        actions[step]()
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("线索已更新。"))
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("clue-inbox", args=[clue.household.grid.parent.code])
+    return redirect(target)
+
+
+@login_required
+def coverage(request, code):
+    """Visit coverage of a grid, village or township for a month: blind spots by group grid."""
+    node = grid_selectors.grid_or_404(user=request.user, code=code)
+    try:
+        month = parse_month(request.GET.get("month"), default=this_month())
+    except ValidationError:
+        month = this_month()
+    result = selectors.coverage(user=request.user, node=node, month=month)
+    summary = selectors.coverage_summary(result["groups"])
+    context = {
+        "node": node,
+        "month": result["month"],
+        "quarter": result["quarter"],
+        "summary": summary,
+        "behind": [r for r in summary["rows"] if r["blind"]],
+        "blind_spots": list(result["blind_spots"][:300]),
+        "migrant": list(result["migrant_uncontacted"][:300]),
+        "completion": selectors.application_completion(user=request.user, node=node),
+    }
+    return render(request, "monitoring/coverage.html", context)
