@@ -152,6 +152,40 @@ def grid_tree(superuser, make_user):
 
 
 @pytest.fixture
+def other_county(grid_tree, make_user):
+    """A second county D (533401 另一县 → 一镇 → 一村 → 1组) with its own administrator
+    (``admin``, leader at D) and a group grid member (``member``)."""
+    from grids import services
+    from grids.models import Level, Role
+
+    su = grid_tree.superuser
+
+    def node(code, name, level, parent=None, vg=""):
+        return services.grid_create(
+            actor=su, code=code, name=name, level=level, parent=parent, village_group=vg
+        )
+
+    d = node("533401", "另一县", Level.COUNTY)
+    t = node("533401100", "一镇", Level.TOWNSHIP, d)
+    v = node("533401100001", "一村", Level.VILLAGE, t)
+    g = node("5334011000010101", "一村1组第1网格", Level.GROUP, v, "第1村民小组")
+
+    def person(username, grid, role):
+        user = make_user(username, first_name=username)
+        services.assignment_create(actor=su, user=user, grid=grid, role=role)
+        return user
+
+    return SimpleNamespace(
+        d=d,
+        t=t,
+        v=v,
+        g=g,
+        admin=person("d-admin", d, Role.LEADER),
+        member=person("d-g", g, Role.MEMBER),
+    )
+
+
+@pytest.fixture
 def api(client):
     """A DRF test client; ``api.as_user(user)`` authenticates."""
     from rest_framework.test import APIClient

@@ -456,8 +456,8 @@ def rule_save(*, actor, rule: SuggestionRule, **values) -> SuggestionRule:
     if rule.county_id is None:
         if not actor.is_superuser:
             raise PermissionDenied(_("默认规则只有系统管理员可以修改；请为本县添加规则。"))
-    elif not user_scope(actor).covers(rule.county):
-        raise PermissionDenied(_("只能维护本县的规则。"))
+    elif not user_scope(actor).administers(rule.county.tree_id):
+        raise PermissionDenied(_("只能维护本县的规则（县级管理员）。"))
     if not rule.risk_type and not rule.member_condition:
         raise ValidationError(_("请至少选择风险类型或成员条件之一。"))
     before = None

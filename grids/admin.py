@@ -2,11 +2,17 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
 from . import selectors, services
-from .models import Department, GridAssignment, GridNode
+from .models import Department, GridAssignment, GridNode, person_name
+from .scoping import user_scope
 
 
 class GridAssignmentInline(admin.TabularInline):
@@ -109,13 +115,17 @@ class GridNodeAdmin(MPTTModelAdmin):
 
 @admin.register(GridAssignment)
 class GridAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "grid", "role", "department", "phone"]
+    list_display = ["person", "grid", "role", "department", "phone"]
     list_filter = ["role", "grid__level", "department"]
     search_fields = ["user__username", "user__first_name", "grid__code", "grid__name"]
     list_select_related = ["user", "grid", "department"]
     autocomplete_fields = ["user"]
     raw_id_fields = ["grid"]
     actions = None
+
+    @admin.display(description=_("人员"), ordering="user__first_name")
+    def person(self, obj):
+        return person_name(obj.user)
 
     def get_queryset(self, request):
         return selectors.assignment_list(user=request.user)
@@ -146,9 +156,102 @@ class GridAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    """Departments are the deployment's reference data, shared by every county: county staff
+    read them; only deployment administrators (superusers) add or rename them."""
+
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
+if admin.site.is_registered(get_user_model()):
+    admin.site.unregister(get_user_model())  # replaced by CountyUserAdmin below
 admin.site.site_header = _("防返贫动态监测 · 管理后台")
 admin.site.site_title = _("防返贫动态监测")
+
+
+# -- the county's people ------------------------------------------------------------------------
+
+User = get_user_model()
+
+
+@admin.register(User)
+class CountyUserAdmin(UserAdmin):
+    """Accounts, for the county's own administrators too: they see and keep the accounts of
+    the people on their county's grids (names, active, a new password) and create new staff;
+    who holds what on the grid is set in 网格人员. Superusers, permissions and groups stay with
+    the deployment's administrators."""
+
+    list_display = ["username", "full_name", "placed_on", "is_active"]
+    list_filter = ["is_active"]
+    _county_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("first_name", "last_name", "email")}),
+        (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+
+    @admin.display(description=_("姓名"), ordering="first_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=_("任职网格"))
+    def placed_on(self, obj):
+        return "、".join(a.grid.name for a in obj.grid_assignments.all())
+
+    def _is_county_admin(self, request):
+        return bool(user_scope(request.user).administered_trees)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).prefetch_related("grid_assignments__grid")
+        if request.user.is_superuser:
+            return qs
+        mine = GridAssignment.objects.visible_to(request.user, action="administer").values(
+            "user_id"
+        )
+        # Accounts on their county's grids, and new accounts not yet placed anywhere (they
+        # carry no county's data; ``selectors.assignable_user`` lets them be placed).
+        return qs.filter(
+            Q(pk__in=mine) | Q(grid_assignments__isnull=True), is_superuser=False
+        ).distinct()
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self._county_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or self._is_county_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._is_county_admin(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or self._is_county_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or self._is_county_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # An account is made inactive, never deleted: the audit log keeps naming it.
+        return request.user.is_superuser
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if request.user.is_superuser:
+            return super().response_add(request, obj, post_url_continue)
+        # A new account is theirs once it is on one of their grids: place it next.
+        self.message_user(request, _("已创建账号 {name}，请为其任命网格。").format(name=obj))
+        return redirect(f"{reverse('admin:grids_gridassignment_add')}?user={obj.pk}")

@@ -67,9 +67,30 @@ ROLE_GROUPS = {
         "grids.add_gridassignment",
         "grids.change_gridassignment",
         "grids.delete_gridassignment",
+        # Departments, default suggestion rules and larger areas' monitoring lines are the
+        # deployment's (superusers change them); the county's own catalogue, rules and lines
+        # are its administrators' (the admin and the services check the county).
         "grids.view_department",
-        "grids.add_department",
-        "grids.change_department",
+        "households.view_household",
+        "households.change_household",
+        "households.view_person",
+        "households.change_person",
+        "monitoring.view_monitoringline",
+        "monitoring.add_monitoringline",
+        "monitoring.change_monitoringline",
+        "monitoring.view_villagereview",
+        "monitoring.view_monitoringcase",
+        "comparison.view_signal",
+        "comparison.add_signal",
+        "comparison.change_signal",
+        "comparison.view_rule",
+        "comparison.add_rule",
+        "comparison.change_rule",
+        "comparison.view_departmentbatch",
+        "comparison.view_comparisonrun",
+        "assistance.view_suggestionrule",
+        "assistance.add_suggestionrule",
+        "assistance.change_suggestionrule",
     ],
 }
 

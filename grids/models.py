@@ -163,4 +163,12 @@ class GridAssignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.grid.name} · {self.get_role_display()}"
+        return f"{person_name(self.user)} · {self.grid.name} · {self.get_role_display()}"
+
+
+def person_name(user) -> str:
+    """How people are named on pages and in the admin: the real name, then the account."""
+    if user is None:
+        return ""
+    full = user.get_full_name()
+    return f"{full}（{user.username}）" if full else user.username

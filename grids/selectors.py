@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import GridAssignment, GridNode, Level, Role
+from .scoping import user_scope
 
 
 def grid_list(*, user):
@@ -180,3 +181,24 @@ def grid_or_404(*, user, code: str) -> GridNode:
         return grid_get(user=user, code=code)
     except GridNode.DoesNotExist:
         raise Http404 from None
+
+
+def assignable_user(*, user, username: str, field: str = "user"):
+    """The account ``user`` names to put on a grid: an active account that holds no assignment
+    yet (new staff), or one already on a grid ``user`` sees. Any other — someone of another
+    county, an unknown name — answers with the same field error."""
+    from django.contrib.auth import get_user_model
+
+    username = str(username or "").strip()
+    candidates = get_user_model().objects.filter(username=username, is_active=True)
+    if not user_scope(user).unrestricted:
+        candidates = candidates.filter(
+            Q(grid_assignments__isnull=True)
+            | Q(pk__in=GridAssignment.objects.visible_to(user).values("user_id"))
+        )
+    found = candidates.distinct().first() if username else None
+    if found is None:
+        raise ValidationError(
+            {field: _("用户 {name} 不存在或不在您的管辖范围内。").format(name=username)}
+        )
+    return found

@@ -70,6 +70,11 @@ def _validate_placement(*, level: str, parent: GridNode | None, village_group: s
         raise ValidationError(errors)
 
 
+def code_unavailable(code: str) -> str:
+    """Grid codes are unique in the deployment; a taken one is refused without saying where."""
+    return _("网格编码 {code} 不可用，请核对。").format(code=code)
+
+
 def _validate_code(code: str, *, exclude_pk=None) -> str:
     code = (code or "").strip()
     if not code:
@@ -78,7 +83,7 @@ def _validate_code(code: str, *, exclude_pk=None) -> str:
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"code": _("网格编码 {code} 已被使用。").format(code=code)})
+        raise ValidationError({"code": code_unavailable(code)})
     return code
 
 
@@ -95,9 +100,7 @@ def _save_node(node: GridNode) -> None:
         with transaction.atomic():
             node.save()
     except IntegrityError as exc:  # a concurrent writer took the code between check and save
-        raise ValidationError(
-            {"code": _("网格编码 {code} 已被使用。").format(code=node.code)}
-        ) from exc
+        raise ValidationError({"code": code_unavailable(node.code)}) from exc
 
 
 @transaction.atomic

@@ -610,13 +610,13 @@ def _check_database(report, households, digests, *, actor, lock):
         report.add(
             households[number].row,
             _BY_KEY["number"].header,
-            _("户编号 {number} 已存在；导入只用于新增农户").format(number=number),
+            rules.number_unavailable(number),
         )
     for hexdigest in sorted(rules.id_hashes_taken(d.hex() for d in digests)):
         report.add(
             digests[bytes.fromhex(hexdigest)],
             _BY_KEY["id_number"].header,
-            _("该身份证号已登记在系统中，不能重复登记"),
+            _("该身份证号不可用，请核对（导入只用于新增人员）。"),
         )
     return grids
 

@@ -131,6 +131,16 @@ PERSON_DEFAULTS = {
 }
 
 
+# Values unique in the whole deployment are refused with one neutral wording, whoever holds them
+# and wherever: the answer never says whose value it is or in which county.
+def number_unavailable(number: str) -> str:
+    return _("户编号 {number} 不可用，请核对。").format(number=number)
+
+
+def id_unavailable(masked: str) -> str:
+    return _("身份证号 {masked} 不可用，请核对。").format(masked=masked)
+
+
 def hard_limit() -> int:
     """Active households a group grid may hold at most."""
     return settings.GRID_GROUP_HARD_LIMIT

@@ -114,7 +114,7 @@ def _validate_household(data: dict) -> None:
 
 def _validate_number_free(number: str, *, exclude_pk=None) -> None:
     if rules.numbers_taken([number], exclude_pk=exclude_pk):
-        raise ValidationError({"number": _("户编号 {number} 已被使用。").format(number=number)})
+        raise ValidationError({"number": rules.number_unavailable(number)})
 
 
 def _validate_person(data: dict) -> None:
@@ -182,7 +182,7 @@ def household_create(*, actor, grid: GridNode, number: str, head: dict, **fields
     _validate_number_free(number)
     _require_room(grid)
     household = Household(grid=grid, village_group=grid.village_group, **data)
-    _save(household, "number", _("户编号 {number} 已被使用。").format(number=number))
+    _save(household, "number", rules.number_unavailable(number))
     audit_record(
         actor=actor,
         action="household.create",
@@ -224,7 +224,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
         _validate_number_free(data["number"], exclude_pk=household.pk)
     for field, value in data.items():
         setattr(household, field, value)
-    _save(household, "number", _("户编号 {number} 已被使用。").format(number=household.number))
+    _save(household, "number", rules.number_unavailable(household.number))
     audit_record(
         actor=actor,
         action="household.update",
@@ -351,13 +351,7 @@ def person_add(
     before = None
     if existing is not None:
         if existing.status != PersonStatus.LEFT:
-            raise ValidationError(
-                {
-                    "id_number": _(
-                        "身份证号 {masked} 已登记为在册或已故人员，不能重复登记。"
-                    ).format(masked=stored.masked)
-                }
-            )
+            raise ValidationError({"id_number": rules.id_unavailable(stored.masked)})
         before = snapshot(existing, PERSON_FIELDS)
         person = existing
     else:
@@ -375,7 +369,7 @@ def person_add(
     _save(
         person,
         "id_number",
-        _("身份证号 {masked} 已登记，不能重复登记。").format(masked=stored.masked),
+        rules.id_unavailable(stored.masked),
     )
     if person.relation == Relation.HEAD:
         Household.objects.filter(pk=household.pk).update(head_name=person.name)
@@ -420,17 +414,11 @@ def person_update(*, actor, person: Person, id_number: str | None = None, **chan
         stored = _protect(id_number)
         if stored.hash != person.id_hash:
             if rules.id_hashes_taken([stored.hash], exclude_pk=person.pk):
-                raise ValidationError(
-                    {
-                        "id_number": _("身份证号 {masked} 已登记，不能重复登记。").format(
-                            masked=stored.masked
-                        )
-                    }
-                )
+                raise ValidationError({"id_number": rules.id_unavailable(stored.masked)})
             for field, value in stored.fields().items():
                 setattr(person, field, value)
             person.sex, person.birth_date = rules.identity(stored.number)
-    _save(person, "id_number", _("身份证号已登记，不能重复登记。"))
+    _save(person, "id_number", rules.id_unavailable(person.id_masked))
     if person.relation == Relation.HEAD and person.is_active:
         Household.objects.filter(pk=household.pk).update(head_name=person.name)
     elif before["relation"] == Relation.HEAD:

@@ -187,6 +187,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "防止返贫动态监测和帮扶 · 四级网格 · REST API v1",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for the county's integrators, behind a login or a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI is served from the package's own files: the county network is closed.
     "SWAGGER_UI_DIST": "SIDECAR",

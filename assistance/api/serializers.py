@@ -7,6 +7,7 @@ village. No ID numbers, members, health or other measures.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import IdField
 from grids.api.serializers import DepartmentBriefSerializer, GridBriefSerializer
 from grids.models import Department
 from monitoring.discovery.api.serializers import RiskTypeField
@@ -26,7 +27,7 @@ class MeasureHouseholdSerializer(serializers.Serializer):
 
 class MeasureSerializer(serializers.ModelSerializer):
     household = serializers.SerializerMethodField()
-    department = DepartmentBriefSerializer(read_only=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -66,7 +67,7 @@ class MeasureInPlanSerializer(MeasureSerializer):
 
 
 class MeasureWriteSerializer(serializers.Serializer):
-    plan = serializers.IntegerField(label=_("帮扶计划"))
+    plan = IdField(label=_("帮扶计划"))
     category = serializers.ChoiceField(choices=MeasureCategory.choices, label=_("措施类别"))
     kind = serializers.ChoiceField(choices=MeasureKind.choices, label=_("具体措施"))
     department = serializers.PrimaryKeyRelatedField(
@@ -158,7 +159,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanWriteSerializer(serializers.Serializer):
-    case = serializers.IntegerField(label=_("监测对象"))
+    case = IdField(label=_("监测对象"))
     contact_name = serializers.CharField(max_length=50, label=_("帮扶联系人"))
     contact_phone = serializers.CharField(max_length=20, label=_("联系人电话"))
     contact_unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -184,5 +185,5 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class AddSuggestedSerializer(serializers.Serializer):
-    rule = serializers.IntegerField(label=_("规则"))
+    rule = IdField(label=_("规则"))
     planned_on = serializers.DateField(required=False)

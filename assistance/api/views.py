@@ -40,7 +40,6 @@ class PlanViewSet(_PatchAndRender, ScopedModelViewSet):
     filterset_fields = ["case", "case__state"]
     ordering_fields = ["drawn_up_on"]
     ordering = ["-drawn_up_on", "-id"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @extend_schema(request=s.PlanWriteSerializer, responses={201: s.PlanSerializer})
     def create(self, request, *args, **kwargs):
@@ -62,7 +61,7 @@ class PlanViewSet(_PatchAndRender, ScopedModelViewSet):
         return self._render(services.plan_update(actor=request.user, plan=plan, **data))
 
     @extend_schema(request=None, responses=s.SuggestionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request, *args, **kwargs):
         """缺什么补什么: what the rules suggest for this plan's case and members."""
         plan = self.get_object()
@@ -92,7 +91,6 @@ class MeasureViewSet(_PatchAndRender, ScopedModelViewSet):
     filterset_fields = ["state", "category", "kind", "department", "plan"]
     ordering_fields = ["planned_on", "implemented_on", "updated_at"]
     ordering = ["planned_on", "id"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @extend_schema(request=s.MeasureWriteSerializer, responses={201: s.MeasureSerializer})
     def create(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import MonthField
 from grids.api.serializers import (
     DepartmentBriefSerializer,
     GridBriefSerializer,
@@ -10,13 +11,7 @@ from grids.api.serializers import (
 )
 
 from ..models import BatchRecord, ComparisonRun, DepartmentBatch
-
-
-class MonthField(serializers.DateField):
-    """A month as ``YYYY-MM``."""
-
-    def to_representation(self, value):
-        return f"{value:%Y-%m}" if value else None
+from ..services import MAX_PARTS
 
 
 class BatchSerializer(serializers.ModelSerializer):
@@ -55,9 +50,11 @@ class RecordInSerializer(serializers.Serializer):
 
 
 class BatchWriteSerializer(serializers.Serializer):
-    month = serializers.CharField(label=_("数据月份（YYYY-MM）"))
+    month = MonthField(label=_("数据月份（YYYY-MM）"))
     batch_id = serializers.CharField(label=_("部门批次号"), max_length=40)
-    parts_total = serializers.IntegerField(label=_("分片总数"), default=1, min_value=1)
+    parts_total = serializers.IntegerField(
+        label=_("分片总数"), default=1, min_value=1, max_value=MAX_PARTS
+    )
     department = serializers.CharField(label=_("部门代码"), required=False, allow_blank=True)
     county = serializers.CharField(label=_("县编码"), required=False, allow_blank=True)
     records = serializers.ListField(
@@ -68,7 +65,7 @@ class BatchWriteSerializer(serializers.Serializer):
 
 
 class PartWriteSerializer(serializers.Serializer):
-    part = serializers.IntegerField(label=_("分片号"), min_value=1)
+    part = serializers.IntegerField(label=_("分片号"), min_value=1, max_value=MAX_PARTS)
     records = serializers.ListField(child=serializers.DictField(), label=_("记录"))
 
 
@@ -87,7 +84,7 @@ class ProblemSerializer(serializers.ModelSerializer):
 
 class RunSerializer(serializers.ModelSerializer):
     county = GridBriefSerializer(read_only=True)
-    started_by = UserBriefSerializer(read_only=True)
+    started_by = UserBriefSerializer(read_only=True, allow_null=True)
     month = MonthField(read_only=True)
     progress = serializers.IntegerField(read_only=True, help_text=_("进度（百分比）"))
 
@@ -111,5 +108,5 @@ class RunSerializer(serializers.ModelSerializer):
 
 
 class RunWriteSerializer(serializers.Serializer):
-    month = serializers.CharField(label=_("数据月份（YYYY-MM）"))
+    month = MonthField(label=_("数据月份（YYYY-MM）"))
     county = serializers.CharField(label=_("县编码"), required=False, allow_blank=True)

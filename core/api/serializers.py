@@ -1,10 +1,15 @@
 from rest_framework import serializers
 
+from ..audit_labels import action_label
 from ..models import AuditLog
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    action_display = serializers.SerializerMethodField()
+
+    def get_action_display(self, obj) -> str:
+        return str(action_label(obj.action))
 
     class Meta:
         model = AuditLog
@@ -13,6 +18,7 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "at",
             "actor",
             "action",
+            "action_display",
             "object_type",
             "object_id",
             "object_repr",

@@ -9,13 +9,14 @@ from rest_framework.authentication import BasicAuthentication
 
 from .. import selectors
 from ..models import AuditLog
+from .filters import UTCDateTimeFilter
 from .serializers import AuditLogSerializer
 from .viewsets import ScopedReadOnlyViewSet
 
 
 class AuditLogFilterSet(django_filters.FilterSet):
-    at_after = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    at_before = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    at_after = UTCDateTimeFilter(field_name="at", lookup_expr="gte")
+    at_before = UTCDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditLog

@@ -7,9 +7,9 @@
   ``perform_update`` / ``perform_destroy`` (which would call ``serializer.save()`` or
   ``instance.delete()`` and skip every rule, lock and audit row) raise instead, so a subclass
   that forgets to override ``create``/``update``/``destroy`` fails loudly in its first test.
-- ``NotEditedMixin`` / ``NotDeletedMixin`` / ``PatchOnlyMixin``: records that change only through
-  their transitions answer 405 in scope and 404 out of scope (the scope check comes first, so a
-  405 never confirms that an id exists elsewhere).
+- ``NotEditedMixin`` / ``NotDeletedMixin`` / ``PatchOnlyMixin``: an endpoint offers only the
+  generic writes it has; the others are not routed, not in the schema, and answer 405 for any
+  key (so a 405 never confirms that an id exists).
 - ``valid()`` validates a request body with a serializer; ``visible_reference()`` resolves an id
   a client names in a body through the scope: absent and out of scope answer the same field
   error.
@@ -18,7 +18,6 @@
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 from rest_framework import viewsets
-from rest_framework.exceptions import MethodNotAllowed
 
 
 def valid(serializer_class, data, *, partial: bool = False, **kwargs) -> dict:
@@ -54,6 +53,26 @@ def visible_reference(queryset, *, user, key, field: str, what, lookup: str = "p
 class ScopedViewSetMixin:
     #: ``selector(user=...)`` returning the scoped, related-loaded queryset for this endpoint.
     selector = None
+    #: Which of the generic writes this endpoint offers; what it does not offer is neither
+    #: routed nor in the schema, and answers 405 for any key (so a 405 tells nothing).
+    offers_put = True
+    offers_patch = True
+    offers_delete = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        refused = {
+            name
+            for name, offered in (
+                ("put", cls.offers_put),
+                ("patch", cls.offers_patch),
+                ("delete", cls.offers_delete),
+            )
+            if not offered
+        }
+        cls.http_method_names = [
+            m for m in viewsets.GenericViewSet.http_method_names if m not in refused
+        ]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -67,7 +86,7 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Writes go through services: subclasses implement ``create``, ``update`` and
-    ``destroy`` (or mix in the 405 mixins); DRF's generic save and delete are refused."""
+    ``destroy`` (or mix in the mixins below); DRF's generic save and delete are refused."""
 
     def _no_generic_write(self, what):
         raise ImproperlyConfigured(
@@ -86,28 +105,23 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 
 class NotDeletedMixin:
-    """Rows that are never deleted over the API: 405 in scope, 404 outside."""
+    """Rows that are never deleted over the API: no DELETE."""
 
-    def destroy(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
+    offers_delete = False
 
 
 class NotEditedMixin(NotDeletedMixin):
-    """Rows that change only through their transitions: PUT, PATCH and DELETE answer 405 in
-    scope, 404 outside."""
+    """Rows that change only through their transitions: no PUT, PATCH or DELETE."""
 
-    def update(self, request, *args, **kwargs):
-        self.get_object()
-        raise MethodNotAllowed(request.method)
+    offers_put = False
+    offers_patch = False
 
 
 class PatchOnlyMixin:
-    """PATCH only: PUT answers 405 in scope (404 outside); ``partial_update`` is the
-    subclass's."""
+    """PATCH only, no PUT; ``partial_update`` is the subclass's."""
+
+    offers_put = False
 
     def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            self.get_object()
-            raise MethodNotAllowed(request.method)
+        # Reached only through PATCH (DRF routes it to partial_update → update).
         return self.partial_update(request, *args, **kwargs)

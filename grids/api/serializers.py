@@ -15,7 +15,7 @@ class GridBriefSerializer(serializers.ModelSerializer):
 
 
 class GridNodeSerializer(serializers.ModelSerializer):
-    parent = GridBriefSerializer(read_only=True)
+    parent = GridBriefSerializer(read_only=True, allow_null=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -118,7 +118,7 @@ class DepartmentBriefSerializer(serializers.ModelSerializer):
 class GridAssignmentSerializer(serializers.ModelSerializer):
     user = UserBriefSerializer(read_only=True)
     grid = GridBriefSerializer(read_only=True)
-    department = DepartmentBriefSerializer(read_only=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
@@ -127,11 +127,7 @@ class GridAssignmentSerializer(serializers.ModelSerializer):
 
 
 class GridAssignmentWriteSerializer(serializers.Serializer):
-    user = serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=get_user_model().objects.filter(is_active=True),
-        label=_("用户名"),
-    )
+    user = serializers.CharField(max_length=150, label=_("用户名"))
     grid = serializers.CharField(max_length=32, label=_("网格编码"))
     role = serializers.ChoiceField(choices=Role.choices, label=_("职责"))
     department = serializers.SlugRelatedField(

@@ -112,9 +112,10 @@ class GridAssignmentViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         data = valid(self.get_serializer_class(), request)
         grid = _visible_node(request.user, data["grid"], "grid")
+        person = selectors.assignable_user(user=request.user, username=data["user"])
         assignment = services.assignment_create(
             actor=request.user,
-            user=data["user"],
+            user=person,
             grid=grid,
             role=data["role"],
             department=data.get("department"),

@@ -258,3 +258,32 @@ def test_schema_validates(grid_tree, client):
     assert "/api/v1/grids/{code}/move/" in schema["paths"]
     client.force_login(grid_tree.county)
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_schema_and_docs_are_refused_to_anonymous_visitors(client):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+
+
+def test_schema_offers_only_the_operations_that_work(grid_tree):
+    """Records that change only through their transitions have no PUT/PATCH/DELETE in the
+    schema; PATCH-only endpoints have no PUT; months are YYYY-MM strings, not dates."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/visits/{id}/", "/api/v1/clues/{id}/", "/api/v1/comparison-runs/{id}/"):
+        assert set(paths[path]) == {"get"}, (path, set(paths[path]))
+    for path in ("/api/v1/plans/{id}/", "/api/v1/measures/{id}/", "/api/v1/reviews/{id}/"):
+        assert set(paths[path]) == {"get", "patch"}, (path, set(paths[path]))
+    schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    month = schema["RunWriteRequest"]["properties"]["month"]
+    assert month["type"] == "string" and "format" not in month and month["pattern"]
+
+
+def test_bad_page_size_and_far_offsets_answer_400_or_work(grid_tree, api):
+    client = api.as_user(grid_tree.county)
+    response = client.get("/api/v1/grids/?page_size=abc")
+    assert response.status_code == 400 and "page_size" in response.json()["errors"]
+    assert client.get("/api/v1/grids/?page_size=0").status_code == 400
+    far = client.get("/api/v1/audit-log/", {"at_after": "2026-01-01T00:00:00-23:00"})
+    assert far.status_code == 200, far.content

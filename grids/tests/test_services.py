@@ -35,7 +35,7 @@ def test_create_rejects_duplicate_code_and_changes_nothing(grid_tree):
             level=Level.VILLAGE,
             parent=grid_tree.t2,
         )
-    assert "已被使用" in str(exc.value)
+    assert "不可用" in str(exc.value)
     assert list(GridNode.objects.values_list("code", "lft", "rght")) == before
 
 

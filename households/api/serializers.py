@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import IdField
 from grids.api.serializers import GridBriefSerializer
 
 from ..models import (
@@ -187,7 +188,7 @@ class HouseholdCloseSerializer(serializers.Serializer):
 
 
 class PersonCreateSerializer(PersonFieldsSerializer):
-    household = serializers.IntegerField(label=_("户 ID"))
+    household = IdField(label=_("户 ID"))
     id_number = serializers.CharField(max_length=32, label=_("身份证号"))
     reason = serializers.ChoiceField(choices=JoinReason.choices, label=_("加入原因"))
     joined_on = serializers.DateField(required=False, allow_null=True)
@@ -202,7 +203,7 @@ class PersonUpdateSerializer(PersonFieldsSerializer):
 class PersonRemoveSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=LeaveReason.choices, label=_("减少原因"))
     on = serializers.DateField(required=False, allow_null=True, label=_("日期"))
-    new_head = serializers.IntegerField(required=False, allow_null=True, label=_("新户主 ID"))
+    new_head = IdField(required=False, allow_null=True, label=_("新户主 ID"))
 
 
 class RevealSerializer(serializers.Serializer):

@@ -139,7 +139,7 @@ def test_registration_errors_are_on_their_fields_in_chinese_and_nothing_is_writt
     cases = [
         ({"id_number": bad_check}, "id_number", "校验位"),
         ({"id_number": good[:10]}, "id_number", "18"),
-        ({"number": "TAKEN"}, "number", "已被使用"),
+        ({"number": "TAKEN"}, "number", "不可用"),
         ({"platform_registered": ""}, "platform_registered_on", "未纳入"),
         ({"name": ""}, "name", "必填"),
         ({"migrant_months": "13"}, "migrant_months", "12"),
@@ -244,7 +244,7 @@ def test_member_errors_are_on_their_fields_and_nothing_is_written(grid_tree, cli
     url = f"/households/{household.pk}/members/new/"
     adult = synthetic_id(birth=datetime.date(1990, 1, 1))
     cases = [
-        ({"id_number": taken}, "id_number", "已登记"),
+        ({"id_number": taken}, "id_number", "不可用"),
         ({"id_number": adult, "reason": "birth"}, "reason", "一岁以内"),
         ({"id_number": "53342319900230123X"}, "id_number", "日期"),
         ({"relation": "head"}, "relation", "有效"),  # the head is not chosen here

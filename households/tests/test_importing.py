@@ -120,7 +120,7 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_written(grid_tree, xls
     messages = {(e.row, e.column): e.message for e in report.errors}
     assert (3, "身份证号") in found and "校验位" in messages[(3, "身份证号")]
     assert (5, "身份证号") in found and "第 4 行重复" in messages[(5, "身份证号")]
-    assert (6, "身份证号") in found and "已登记" in messages[(6, "身份证号")]
+    assert (6, "身份证号") in found and "不可用" in messages[(6, "身份证号")]
     assert (7, "组网格编码") in found and "不存在" in messages[(7, "组网格编码")]
     assert (8, "组网格编码") in found and "组网格" in messages[(8, "组网格编码")]
     assert (9, "组网格编码") in found and "上限" in messages[(9, "组网格编码")]
@@ -128,7 +128,7 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_written(grid_tree, xls
     assert (11, "纳入平台日期") in found and "无法识别" in messages[(11, "纳入平台日期")]
     assert (12, "健康状况") in found and "不是有效的选项" in messages[(12, "健康状况")]
     assert (12, "户类型") in found
-    assert (13, "户编号") in found and "已存在" in messages[(13, "户编号")]
+    assert (13, "户编号") in found and "不可用" in messages[(13, "户编号")]
     assert (14, "年务工月数") in found
     assert (15, "组网格编码") in found
     assert 2 not in {e.row for e in report.errors}

@@ -22,7 +22,7 @@ from monitoring.discovery.api.serializers import (
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = UserBriefSerializer(read_only=True)
+    actor = UserBriefSerializer(read_only=True, allow_null=True)
     action_display = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.services import audit_record, snapshot
+from grids.models import GridNode
+from grids.scoping import user_scope
 from households.models import LabourCapacity, Person, PersonStatus
 from monitoring import hooks
 from monitoring.cases.models import (
@@ -55,6 +57,58 @@ def monitoring_line(*, code: str, year: int) -> MonitoringLine | None:
         return None
     longest = max(len(line.area_code) for line in lines)
     return next(line for line in lines if len(line.area_code) == longest)
+
+
+_LINE_FIELDS = ("year", "area_code", "area_name", "yuan")
+
+
+def line_owner_codes(actor) -> list[str] | None:
+    """The county codes whose lines ``actor`` keeps (None: every line, a superuser).
+
+    A line of a county (or of an area inside it: its code starts with the county's) belongs
+    to that county's administrators; a line of a larger area (a province's ``53``) is the
+    deployment's, kept by deployment administrators only."""
+    scope = user_scope(actor)
+    if scope.unrestricted:
+        return None
+    trees = sorted(scope.administered_trees)
+    return list(
+        GridNode.objects.filter(tree_id__in=trees, parent__isnull=True).values_list(
+            "code", flat=True
+        )
+    )
+
+
+def may_keep_line(actor, area_code: str) -> bool:
+    codes = line_owner_codes(actor)
+    return codes is None or any((area_code or "").startswith(code) for code in codes)
+
+
+@transaction.atomic
+def monitoring_line_save(*, actor, line: MonitoringLine) -> MonitoringLine:
+    """Create or correct a monitoring line (监测范围), audited; see ``line_owner_codes``."""
+    if not may_keep_line(actor, line.area_code):
+        raise PermissionDenied(
+            _(
+                "监测范围 {code} 不属于您管理的县；省、州等上级地区的监测范围由系统管理员维护。"
+            ).format(code=line.area_code)
+        )
+    before = None
+    if line.pk:
+        old = MonitoringLine.objects.select_for_update().get(pk=line.pk)
+        if not may_keep_line(actor, old.area_code):
+            raise PermissionDenied(_("该监测范围不属于您管理的县。"))
+        before = snapshot(old, _LINE_FIELDS)
+    line.full_clean()
+    line.save()
+    audit_record(
+        actor=actor,
+        action="monitoring_line.change" if before else "monitoring_line.create",
+        obj=line,
+        before=before,
+        after=snapshot(line, _LINE_FIELDS),
+    )
+    return line
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fields import IdField, MonthField
 from core.api.viewsets import (
     NotDeletedMixin,
     PatchOnlyMixin,
@@ -92,12 +93,12 @@ class ReviewItemSerializer(_WithPermissions, serializers.ModelSerializer):
 
 class ReviewSerializer(_WithPermissions, serializers.ModelSerializer):
     village = GridBriefSerializer(read_only=True)
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
-    created_by = UserBriefSerializer(read_only=True)
-    submitted_by = UserBriefSerializer(read_only=True)
-    reviewed_by = UserBriefSerializer(read_only=True)
-    confirmed_by = UserBriefSerializer(read_only=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+    submitted_by = UserBriefSerializer(read_only=True, allow_null=True)
+    reviewed_by = UserBriefSerializer(read_only=True, allow_null=True)
+    confirmed_by = UserBriefSerializer(read_only=True, allow_null=True)
     item_count = serializers.IntegerField(read_only=True, default=0)
     may_edit = serializers.BooleanField(read_only=True, default=False)
     may_submit = serializers.BooleanField(read_only=True, default=False)
@@ -146,7 +147,7 @@ class ReviewDetailSerializer(ReviewSerializer):
 
 class ReviewCreateSerializer(serializers.Serializer):
     village = serializers.CharField(label=_("村网格编码"))
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", label=_("月份 YYYY-MM"))
+    month = MonthField(label=_("月份 YYYY-MM"))
 
 
 class ReviewUpdateSerializer(serializers.Serializer):
@@ -158,12 +159,12 @@ class ReviewUpdateSerializer(serializers.Serializer):
 
 
 class BatchConfirmSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    ids = serializers.ListField(child=IdField(), min_length=1, max_length=500)
 
 
 class ItemCreateSerializer(serializers.Serializer):
-    review = serializers.IntegerField()
-    household = serializers.IntegerField()
+    review = IdField()
+    household = IdField()
 
 
 class ItemUpdateSerializer(serializers.Serializer):
@@ -208,7 +209,6 @@ class ReviewViewSet(PatchOnlyMixin, NotDeletedMixin, ScopedModelViewSet):
     filterset_class = ReviewFilterSet
     ordering_fields = ["month", "submitted_at"]
     ordering = ["-month", "village__code"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self):
         return ReviewDetailSerializer if self.action == "retrieve" else ReviewSerializer
@@ -303,7 +303,6 @@ class ReviewItemViewSet(PatchOnlyMixin, NotDeletedMixin, ScopedModelViewSet):
     serializer_class = ReviewItemSerializer
     filterset_fields = ["review", "decision", "household"]
     ordering = ["review_id", "household__number"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _render(self, item, code=status.HTTP_200_OK):
         item = sel.item_list(user=self.request.user).get(pk=item.pk)

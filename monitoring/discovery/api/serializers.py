@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import IdField
 from grids.api.serializers import GridBriefSerializer, UserBriefSerializer
 from households.models import Household
 from monitoring.choices import RiskType
@@ -68,7 +69,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class VisitWriteSerializer(serializers.Serializer):
-    household = serializers.IntegerField(label=_("农户编号（id）"))
+    household = IdField(label=_("农户编号（id）"))
     visited_on = serializers.DateField(label=_("走访日期"))
     mode = serializers.ChoiceField(choices=VisitMode.choices, default=VisitMode.IN_PERSON)
     income_change = serializers.ChoiceField(
@@ -122,7 +123,7 @@ class ClueSerializer(serializers.ModelSerializer):
 class ClueWriteSerializer(serializers.Serializer):
     """A clue reported by hand (department staff before the monthly comparison lands)."""
 
-    household = serializers.IntegerField(label=_("农户编号（id）"))
+    household = IdField(label=_("农户编号（id）"))
     risk_type = RiskTypeField(label=_("风险类型"))
     source = serializers.ChoiceField(choices=ClueSource.choices, default=ClueSource.DEPARTMENT)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
