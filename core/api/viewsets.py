@@ -118,10 +118,6 @@ class NotEditedMixin(NotDeletedMixin):
 
 
 class PatchOnlyMixin:
-    """PATCH only, no PUT; ``partial_update`` is the subclass's."""
+    """PATCH only, no PUT; ``partial_update`` is the subclass's (calling a service)."""
 
     offers_put = False
-
-    def update(self, request, *args, **kwargs):
-        # Reached only through PATCH (DRF routes it to partial_update → update).
-        return self.partial_update(request, *args, **kwargs)
