@@ -35,6 +35,50 @@ def _chromium():
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
+_SUITE_LOG = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_of_the_suite(tmp_path_factory):
+    """Every log line of the whole suite goes to one file through the filters that
+    ``settings.LOGGING`` puts on its console handler (as the server's log would); at the end
+    of the run the file is scanned for whole resident ID numbers (``pytest_sessionfinish``)."""
+    import logging
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = tmp_path_factory.mktemp("log") / "suite.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    config = settings.LOGGING
+    for name in config["handlers"]["console"].get("filters", []):
+        spec = dict(config["filters"][name])
+        handler.addFilter(import_string(spec.pop("()"))(**spec))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    _SUITE_LOG["path"] = path
+    yield path
+    root.removeHandler(handler)
+    handler.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = _SUITE_LOG.get("path")
+    if path is None or not path.exists():
+        return
+    from households.idnumbers import find_in_text
+
+    found = find_in_text(path.read_text(encoding="utf-8"))
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"FAILED: {len(found)} whole ID number(s) in the suite's log ({path})", red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_runtest_setup(item):
     _need(item, "postgres", lambda: connection.vendor == "postgresql", "PostgreSQL")
     _need(item, "redis", _redis_up, "Redis (CELERY_BROKER_URL)")

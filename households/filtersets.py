@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.selectors import filter_subtree_code
 
-from .idstore import lookup_hash
 from .models import (
     Health,
     Household,
@@ -41,9 +40,6 @@ class PersonFilterSet(django_filters.FilterSet):
     )
     schooling = django_filters.ChoiceFilter(choices=Schooling.choices, label=_("在校情况"))
     status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("状态"))
-    id_number = django_filters.CharFilter(
-        method="filter_id_number", label=_("身份证号（精确查找）")
-    )
 
     class Meta:
         model = Person
@@ -51,8 +47,3 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def filter_grid(self, queryset, name, value):
         return filter_subtree_code(queryset, "household__grid", value)
-
-    def filter_id_number(self, queryset, name, value):
-        """Exact match through the keyed hash; an invalid number matches nobody."""
-        digest = lookup_hash(value)
-        return queryset.filter(id_hash=digest) if digest else queryset.none()

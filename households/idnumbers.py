@@ -316,3 +316,40 @@ def generate(
     # Run the result through the real validator so demo data can never contain a number the
     # application itself would reject (bad province, birth date in the future or before 1900).
     return normalize(first17 + check_char(first17))
+
+
+# -- ID numbers inside free text (URLs, log lines) ------------------------------------------------
+
+_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def _checks_out(candidate: str) -> bool:
+    return check_char(candidate[:17]) == candidate[17].upper()
+
+
+def find_in_text(text: str) -> list[str]:
+    """The 18-character numbers in ``text`` whose check character is right (cheap: no
+    birth-date or region check — a number that merely looks valid is treated as one)."""
+    return [m.group(1) for m in _IN_TEXT.finditer(text or "") if _checks_out(m.group(1))]
+
+
+def ids_in_text(text: str) -> list[str]:
+    """Like ``find_in_text``, but only numbers that pass every check (region, birth date,
+    check character): what a request is refused for, so an administrative code of 18 digits
+    is not mistaken for a person's number."""
+    found = []
+    for candidate in find_in_text(text):
+        try:
+            found.append(normalize(candidate))
+        except IdNumberError:
+            continue
+    return found
+
+
+def mask_in_text(text: str) -> str:
+    """``text`` with every ID number in it masked (``533423********123X``)."""
+    if not text:
+        return text
+    return _IN_TEXT.sub(
+        lambda m: mask(m.group(1).upper()) if _checks_out(m.group(1)) else m.group(1), text
+    )

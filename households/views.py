@@ -8,13 +8,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids import selectors as grid_selectors
 from grids.models import Level
 
-from . import importing, selectors, services
+from . import idnumbers, importing, selectors, services
 from .api.views import export_response, template_response
 from .forms import HouseholdCreateForm, ImportForm, PersonAddForm
 from .models import Household, HouseholdStatus, Person
@@ -41,9 +43,32 @@ def _households_in(request, grid):
     return qs, q
 
 
+def _search_posted(request):
+    """The search form posts (so an ID number never lands in a URL, which servers log): an
+    ID number goes straight to its household in the user's scope; anything else becomes the
+    usual ``?q=`` list."""
+    text = (request.POST.get("q") or "").strip()
+    grid_code = (request.POST.get("grid") or "").strip()
+    try:
+        number = idnumbers.normalize(text) if len(text) >= 15 else None
+    except idnumbers.IdNumberError:
+        number = None
+    if number:
+        person = selectors.person_find_by_id_number(user=request.user, id_number=number).first()
+        if person is not None:
+            return redirect("household-detail", pk=person.household_id)
+        messages.error(request, _("您管辖的农户中没有该身份证号的成员。"))
+        text = ""
+    query = urlencode({k: v for k, v in (("grid", grid_code), ("q", text)) if v})
+    return redirect(f"{reverse('household-list')}{'?' + query if query else ''}")
+
+
 @login_required
 def household_list(request):
-    """The households of a grid's subtree (default: the user's own grid), with search."""
+    """The households of a grid's subtree (default: the user's own grid), with search by
+    household number, head's name or (posted) ID number."""
+    if request.method == "POST":
+        return _search_posted(request)
     grid = _grid_from_request(request)
     qs, q = _households_in(request, grid)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -7,9 +7,9 @@
   ``perform_update`` / ``perform_destroy`` (which would call ``serializer.save()`` or
   ``instance.delete()`` and skip every rule, lock and audit row) raise instead, so a subclass
   that forgets to override ``create``/``update``/``destroy`` fails loudly in its first test.
-- ``NotEditedMixin`` / ``NotDeletedMixin`` / ``PatchOnlyMixin``: an endpoint offers only the
-  generic writes it has; the others are not routed, not in the schema, and answer 405 for any
-  key (so a 405 never confirms that an id exists).
+- ``NotEditedMixin`` / ``NotDeletedMixin`` / ``PatchOnlyMixin``: the generic writes an endpoint
+  does not offer answer 405 in scope and 404 outside (the scope check comes first, so a 405
+  never confirms that an id exists elsewhere), and are left out of the schema.
 - ``valid()`` validates a request body with a serializer; ``visible_reference()`` resolves an id
   a client names in a body through the scope: absent and out of scope answer the same field
   error.
@@ -17,7 +17,9 @@
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.exceptions import MethodNotAllowed
 
 
 def valid(serializer_class, data, *, partial: bool = False, **kwargs) -> dict:
@@ -53,26 +55,6 @@ def visible_reference(queryset, *, user, key, field: str, what, lookup: str = "p
 class ScopedViewSetMixin:
     #: ``selector(user=...)`` returning the scoped, related-loaded queryset for this endpoint.
     selector = None
-    #: Which of the generic writes this endpoint offers; what it does not offer is neither
-    #: routed nor in the schema, and answers 405 for any key (so a 405 tells nothing).
-    offers_put = True
-    offers_patch = True
-    offers_delete = True
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        refused = {
-            name
-            for name, offered in (
-                ("put", cls.offers_put),
-                ("patch", cls.offers_patch),
-                ("delete", cls.offers_delete),
-            )
-            if not offered
-        }
-        cls.http_method_names = [
-            m for m in viewsets.GenericViewSet.http_method_names if m not in refused
-        ]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -104,20 +86,38 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         self._no_generic_write("perform_destroy")
 
 
-class NotDeletedMixin:
-    """Rows that are never deleted over the API: no DELETE."""
+def _not_offered(self, request, *args, **kwargs):
+    """Scope first (404 outside, so nothing is told), then 405: the method is not offered."""
+    self.get_object()
+    raise MethodNotAllowed(request.method)
 
-    offers_delete = False
+
+#: Left out of the schema: clients generated from it never see an operation that answers 405.
+_undocumented = extend_schema(exclude=True)
+
+
+class NotDeletedMixin:
+    """Rows that are never deleted over the API: DELETE answers 405 in scope, 404 outside,
+    and is not in the schema."""
+
+    destroy = _undocumented(_not_offered)
 
 
 class NotEditedMixin(NotDeletedMixin):
-    """Rows that change only through their transitions: no PUT, PATCH or DELETE."""
+    """Rows that change only through their transitions: PUT, PATCH and DELETE answer 405 in
+    scope, 404 outside, and are not in the schema."""
 
-    offers_put = False
-    offers_patch = False
+    update = _undocumented(_not_offered)
+    partial_update = _undocumented(_not_offered)
 
 
 class PatchOnlyMixin:
-    """PATCH only, no PUT; ``partial_update`` is the subclass's (calling a service)."""
+    """PATCH only: PUT answers 405 in scope, 404 outside, and is not in the schema;
+    ``partial_update`` is the subclass's (calling a service)."""
 
-    offers_put = False
+    def update(self, request, *args, **kwargs):
+        if kwargs.get("partial"):
+            raise ImproperlyConfigured(f"{type(self).__name__} must define partial_update.")
+        return _not_offered(self, request, *args, **kwargs)
+
+    update = _undocumented(update)

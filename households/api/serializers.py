@@ -6,6 +6,7 @@ from rest_framework import serializers
 from core.api.fields import IdField
 from grids.api.serializers import GridBriefSerializer
 
+from .. import idnumbers
 from ..models import (
     DisabilityGrade,
     Health,
@@ -204,6 +205,16 @@ class PersonRemoveSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=LeaveReason.choices, label=_("减少原因"))
     on = serializers.DateField(required=False, allow_null=True, label=_("日期"))
     new_head = IdField(required=False, allow_null=True, label=_("新户主 ID"))
+
+
+class IdSearchSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=32, label=_("身份证号"))
+
+    def validate_id_number(self, value):
+        try:
+            return idnumbers.normalize(value)
+        except idnumbers.IdNumberError as exc:
+            raise serializers.ValidationError(exc.message) from None
 
 
 class RevealSerializer(serializers.Serializer):

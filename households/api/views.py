@@ -187,8 +187,9 @@ def export_response(user, households):
 class PersonViewSet(ScopedModelViewSet):
     """Members of the households in the caller's subtrees; ID numbers masked.
 
-    ``?id_number=`` finds a person by exact ID number (through the keyed hash); the whole
-    number comes only from ``POST …/reveal/`` for permitted roles, and each reveal is audited.
+    ``POST …/search/ {"id_number": …}`` finds a person by exact ID number (through the keyed
+    hash; never in a URL, which servers log); the whole number comes only from
+    ``POST …/reveal/`` for permitted roles, and each reveal is audited.
     """
 
     queryset_model = Person
@@ -203,6 +204,7 @@ class PersonViewSet(ScopedModelViewSet):
             "update": s.PersonUpdateSerializer,
             "partial_update": s.PersonUpdateSerializer,
             "reveal": s.RevealSerializer,
+            "search": s.IdSearchSerializer,
         }.get(self.action, s.PersonSerializer)
 
     def _out(self, person):
@@ -261,6 +263,16 @@ class PersonViewSet(ScopedModelViewSet):
             new_head=new_head,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.IdSearchSerializer, responses=s.PersonSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request, *args, **kwargs):
+        """The persons in your subtrees whose ID number is exactly the one in the body (zero
+        or one; an invalid number is a 400, a number outside your scope finds nobody)."""
+        data = valid(s.IdSearchSerializer, request.data)
+        found = selectors.person_find_by_id_number(user=request.user, id_number=data["id_number"])
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(s.PersonSerializer(page, many=True).data)
 
     @extend_schema(responses=s.RevealResultSerializer)
     @action(detail=True, methods=["post"])

@@ -141,18 +141,39 @@ def test_person_filters(grid_tree, api, registry):
     assert _names(client.get("/api/v1/persons/?schooling=junior")) == {"学生"}
 
 
+def _search(client, number):
+    return client.post("/api/v1/persons/search/", {"id_number": number}, format="json")
+
+
 def test_exact_id_lookup_through_the_hash_respects_scope(grid_tree, api):
     number = synthetic_id()
     household = HouseholdFactory(grid=grid_tree.g1)
     PersonFactory(household=household, id_number=number, name="找我")
-    assert _names(
-        api.as_user(grid_tree.v1_leader).get(f"/api/v1/persons/?id_number={number.lower()}")
-    ) == {"找我"}
-    assert (
-        _names(api.as_user(grid_tree.v3_leader).get(f"/api/v1/persons/?id_number={number}"))
-        == set()
-    )
-    assert _names(api.as_user(grid_tree.county).get("/api/v1/persons/?id_number=123")) == set()
+    assert _names(_search(api.as_user(grid_tree.v1_leader), number.lower())) == {"找我"}
+    assert _names(_search(api.as_user(grid_tree.v3_leader), number)) == set()
+    response = _search(api.as_user(grid_tree.county), "123")
+    assert response.status_code == 400 and "id_number" in response.json()["errors"]
+
+
+def test_an_id_number_in_a_url_is_refused_with_how_to_search(grid_tree, api, client):
+    """Web servers log URLs whole: any GET carrying a valid ID number is refused (API and
+    pages), the answer says how to search, and nothing is looked up."""
+    number = synthetic_id()
+    PersonFactory(household=HouseholdFactory(grid=grid_tree.g1), id_number=number)
+    response = api.as_user(grid_tree.county).get(f"/api/v1/persons/?id_number={number}")
+    assert response.status_code == 400
+    assert "POST /api/v1/persons/search/" in response.json()["detail"]
+    assert number not in response.content.decode()
+    response = api.as_user(grid_tree.county).get(f"/api/v1/households/?search=x{number}")
+    assert response.status_code == 400
+    client.force_login(grid_tree.county)
+    page = client.get(f"/households/?q={number}")
+    assert page.status_code == 400 and "查找框" in page.content.decode()
+    assert number not in page.content.decode()
+    # Numbers that only look alike (a wrong check character, 19 digits) pass.
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    assert client.get(f"/households/?q={wrong}").status_code == 200
+    assert client.get(f"/households/?q={number}1").status_code == 200
 
 
 def test_api_output_never_has_whole_numbers_without_permission(grid_tree, api):
@@ -163,7 +184,7 @@ def test_api_output_never_has_whole_numbers_without_permission(grid_tree, api):
     client = api.as_user(grid_tree.county)
     bodies = [
         client.get("/api/v1/persons/").content,
-        client.get(f"/api/v1/persons/?id_number={numbers[0]}").content,
+        _search(client, numbers[0]).content,
         client.get(f"/api/v1/households/{household.pk}/").content,
         client.get("/api/v1/households/").content,
     ]

@@ -4,7 +4,7 @@ import pytest
 
 from core.testing import assert_filter
 
-from .factories import HouseholdFactory, PersonFactory, synthetic_id
+from .factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,17 +83,4 @@ def test_person_household_and_grid_filters(grid_tree, api):
     )
     assert_filter(
         client, "/api/v1/persons/", {"grid": grid_tree.v1.code}, includes=[a.pk], excludes=[b.pk]
-    )
-
-
-def test_person_id_number_filter_is_exact_and_invalid_matches_nobody(grid_tree, api):
-    number = synthetic_id()
-    household = HouseholdFactory(grid=grid_tree.g1)
-    a, b = PersonFactory(household=household, id_number=number), PersonFactory(household=household)
-    client = api.as_user(grid_tree.superuser)
-    assert_filter(
-        client, "/api/v1/persons/", {"id_number": number}, includes=[a.pk], excludes=[b.pk]
-    )
-    assert_filter(
-        client, "/api/v1/persons/", {"id_number": number[:-1]}, includes=[], excludes=[a.pk, b.pk]
     )

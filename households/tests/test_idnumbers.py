@@ -517,3 +517,35 @@ def test_seeded_counties_draw_their_numbers_from_their_own_region():
     assert region_for("990003") == "530003"  # a benchmark county: a valid, different region
     assert idnumbers.region_valid(region_for("990004"))
     assert not idnumbers.region_valid("990004")
+
+
+def test_ids_in_free_text_are_found_and_masked():
+    from households.idnumbers import find_in_text, mask_in_text
+
+    number = with_check("533423" + "19800101" + "123")
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    text = f"GET /api/v1/persons/?id_number={number}&x={wrong} 户 {number}1"
+    assert find_in_text(text) == [number]
+    masked = mask_in_text(text)
+    assert masked.startswith("GET /api/v1/persons/?id_number=533423********")
+    assert f"x={wrong}" in masked and f"{number}1" in masked  # not ID numbers: kept
+
+
+def test_every_log_handler_masks_id_numbers(settings):
+    import logging
+
+    from households.logging import MaskIdNumbers
+
+    number = with_check("533423" + "19800101" + "123")
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "mask_id_numbers" in handler.get("filters", []), name
+    record = logging.LogRecord("weixi", logging.WARNING, __file__, 1, "号码 %s", (number,), None)
+    assert MaskIdNumbers().filter(record) and number not in record.getMessage()
+    try:
+        raise ValueError(f"bad {number}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("w", logging.ERROR, __file__, 1, "x", (), sys.exc_info())
+    MaskIdNumbers().filter(record)
+    assert number not in record.exc_text

@@ -114,3 +114,24 @@ def test_export_page_is_scoped(grid_tree, client):
 
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert {r[0] for r in rows[1:]} == {"IN"}
+
+
+def test_search_by_id_number_posts_and_opens_the_household(grid_tree, client):
+    from .factories import HouseholdFactory, PersonFactory, synthetic_id
+
+    number = synthetic_id()
+    household = HouseholdFactory(grid=grid_tree.g1)
+    PersonFactory(household=household, id_number=number)
+    client.force_login(grid_tree.v1_leader)
+    response = client.post("/households/", {"q": number})
+    assert response.status_code == 302
+    assert response["Location"] == f"/households/{household.pk}/"
+    # Out of scope: like nobody, and the number is in no URL.
+    client.force_login(grid_tree.v3_leader)
+    response = client.post("/households/", {"q": number})
+    assert response.status_code == 302 and number not in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "没有该身份证号的成员" in page and number not in page
+    # Anything else becomes the usual list query.
+    response = client.post("/households/", {"q": household.number, "grid": grid_tree.g1.code})
+    assert response["Location"] == f"/households/?grid={grid_tree.g1.code}&q={household.number}"
