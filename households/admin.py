@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, selectors, services
-from .idstore import lookup_hash
 from .models import Household, Person
 
 
@@ -133,12 +132,8 @@ class PersonAdmin(admin.ModelAdmin):
             "left_on",
         ]
 
-    def get_search_results(self, request, queryset, search_term):
-        """A whole ID number is searched exactly through its hash, never with LIKE."""
-        digest = lookup_hash(search_term.strip()) if search_term.strip() else None
-        if digest:
-            return queryset.filter(id_hash=digest), False
-        return super().get_search_results(request, queryset, search_term)
+    # No search by ID number here: it would travel in the URL (``?q=``), which servers log, and
+    # ``households.middleware`` refuses it; the households page's search form posts instead.
 
     def has_add_permission(self, request):
         return False
