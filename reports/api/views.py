@@ -24,7 +24,9 @@ class StatsView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        month = parse_month(request.query_params.get("month"), default=this_month())
+        # Left out: this month. Given but empty (``?month=``): a mistake, said so.
+        given = request.query_params.get("month")
+        month = this_month() if given is None else parse_month(given)
         try:
             grid = resolve_grid(user=request.user, code=request.query_params.get("grid"))
         except ValueError as exc:

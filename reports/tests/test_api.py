@@ -128,3 +128,10 @@ def test_a_department_account_has_no_subtree_to_count(grid_tree, api):
     response = client.get("/api/v1/stats/")
     assert response.status_code == 400 and "grid" in response.json()["errors"]
     assert client.get(f"/api/v1/stats/?grid={grid_tree.c.code}").status_code == 404
+
+
+def test_stats_refuses_an_empty_month_but_defaults_a_missing_one(stats_tree, api):
+    client = api.as_user(stats_tree.tree.county)
+    assert client.get("/api/v1/stats/").status_code == 200
+    response = client.get("/api/v1/stats/?month=")
+    assert response.status_code == 400 and "month" in response.json()["errors"]
