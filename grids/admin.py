@@ -217,11 +217,17 @@ class CountyUserAdmin(UserAdmin):
         mine = GridAssignment.objects.visible_to(request.user, action="administer").values(
             "user_id"
         )
-        # Accounts on their county's grids, and new accounts not yet placed anywhere (they
-        # carry no county's data; ``selectors.assignable_user`` lets them be placed).
-        return qs.filter(
-            Q(pk__in=mine) | Q(grid_assignments__isnull=True), is_superuser=False
-        ).distinct()
+        # Accounts on their county's grids, and new plain accounts not yet placed anywhere
+        # (they carry no county's data; ``selectors.assignable_user`` lets them be placed).
+        # An unplaced account with staff status, groups or permissions (a deployment
+        # operator's) is never theirs: a password reset would hand it over.
+        unplaced = Q(
+            grid_assignments__isnull=True,
+            is_staff=False,
+            groups__isnull=True,
+            user_permissions__isnull=True,
+        )
+        return qs.filter(Q(pk__in=mine) | unplaced, is_superuser=False).distinct()
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:

@@ -11,8 +11,6 @@ from core.months import parse_month
 class MonthField(serializers.Field):
     """A month, written and read as ``YYYY-MM`` (the first day of the month inside)."""
 
-    default_error_messages = {"invalid": "月份格式应为 YYYY-MM，如 2026-10。"}
-
     def to_internal_value(self, data):
         try:
             return parse_month(data, field=self.field_name or "month")

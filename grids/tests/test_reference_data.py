@@ -161,3 +161,43 @@ def test_a_cross_county_admin_write_is_refused_and_changes_nothing(grid_tree, ot
         {"year": "2026", "area_code": other_county.d.code, "area_name": "另一县", "yuan": "1"},
     )
     assert response.status_code == 403 and MonitoringLine.objects.count() == line_count
+
+
+def test_an_unplaced_operator_account_is_not_a_county_admins(grid_tree, make_user, client):
+    operator = make_user("operator")
+    operator.is_staff = True
+    operator.save()
+    plain = make_user("plain-new")
+    c = _admin_client(client, grid_tree.county)
+    listing = c.get("/admin/auth/user/").content.decode()
+    assert f"/admin/auth/user/{plain.pk}/change/" in listing
+    assert f"/admin/auth/user/{operator.pk}/change/" not in listing
+    response = c.post(
+        f"/admin/auth/user/{operator.pk}/password/",
+        {"password1": "Jie-guan-2026!", "password2": "Jie-guan-2026!"},
+    )
+    assert response.status_code in (302, 403, 404)
+    operator.refresh_from_db()
+    assert not operator.check_password("Jie-guan-2026!")
+
+
+def test_account_list_queries_do_not_grow_with_accounts(grid_tree, make_user, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grids import services
+    from grids.models import Role
+
+    c = _admin_client(client, grid_tree.county)
+    counts = []
+    for n in (3, 12):
+        for i in range(n):
+            user = make_user(f"m{n}-{i}")
+            services.assignment_create(
+                actor=grid_tree.superuser, user=user, grid=grid_tree.g2, role=Role.MEMBER
+            )
+        c.get("/admin/auth/user/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/admin/auth/user/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
