@@ -1,5 +1,6 @@
 """Shared fixtures: a small county tree with one person per role, and service markers."""
 
+import datetime
 import os
 import shutil
 import socket
@@ -127,6 +128,10 @@ def make_user(django_user_model):
     return make
 
 
+#: The fixtures' people hold their posts since this day.
+IN_POST_SINCE = datetime.date(2020, 1, 1)
+
+
 @pytest.fixture
 def grid_tree(superuser, make_user):
     """County C → townships T1, T2 → villages V1, V2 (in T1), V3 (in T2) → groups.
@@ -159,8 +164,14 @@ def grid_tree(superuser, make_user):
 
     def person(username, grid, role, department=None):
         user = make_user(username, first_name=username)
+        # In post for years: tests that set the clock back still find them there.
         services.assignment_create(
-            actor=superuser, user=user, grid=grid, role=role, department=department
+            actor=superuser,
+            user=user,
+            grid=grid,
+            role=role,
+            department=department,
+            started_on=IN_POST_SINCE,
         )
         return user
 
@@ -216,7 +227,9 @@ def other_county(grid_tree, make_user):
 
     def person(username, grid, role):
         user = make_user(username, first_name=username)
-        services.assignment_create(actor=su, user=user, grid=grid, role=role)
+        services.assignment_create(
+            actor=su, user=user, grid=grid, role=role, started_on=IN_POST_SINCE
+        )
         return user
 
     return SimpleNamespace(
@@ -259,3 +272,30 @@ def _chinese_first():
     translation.activate("zh-hans")
     yield
     translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` means "signed in completely": for a person who must give a
+    second factor (staff, county administrators), it also sets up a real authenticator and
+    marks the session as having passed it, as ``django_otp.login`` does after a good code.
+    The second-factor tests sign in through the login form instead, and see the real steps."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import required_for
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if required_for(user):
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="测试验证器", defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

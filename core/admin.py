@@ -26,17 +26,18 @@ class ActionFilter(admin.SimpleListFilter):
 class AuditLogAdmin(admin.ModelAdmin):
     """Read-only audit log, limited to the county trees the viewer administers."""
 
-    list_display = ["at", "actor_name", "action_name", "object_repr", "reason"]
+    list_display = ["at", "actor_label", "address", "action_name", "object_repr", "reason"]
     list_filter = [ActionFilter, "object_type"]
     search_fields = ["object_repr", "object_id", "reason"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
 
-    @admin.display(description=_("人员"), ordering="actor__username")
-    def actor_name(self, obj):
-        if obj.actor is None:
-            return _("系统")
-        return obj.actor.get_full_name() or obj.actor.username
+    @admin.display(description=_("人员"), ordering="actor_name")
+    def actor_label(self, obj):
+        if obj.actor is not None:
+            return obj.actor.get_full_name() or obj.actor.username
+        # The account may have been deleted since: the row kept its name.
+        return obj.actor_name or _("系统")
 
     @admin.display(description=_("操作"), ordering="action")
     def action_name(self, obj):

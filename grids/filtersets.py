@@ -29,10 +29,19 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
     )
     department = django_filters.CharFilter(field_name="department__code", label=_("部门代码"))
     user = django_filters.CharFilter(field_name="user__username", label=_("用户名"))
+    current = django_filters.BooleanFilter(
+        method="filter_current", label=_("仅在任（true）或仅已离任（false）")
+    )
 
     class Meta:
         model = GridAssignment
-        fields = ["grid", "role", "level", "department", "user"]
+        fields = ["grid", "role", "level", "department", "user", "current"]
+
+    def filter_current(self, queryset, name, value):
+        if value is None:
+            return queryset
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
 
     def filter_grid(self, queryset, name, value):
         return filter_subtree_code(queryset, "grid", value)

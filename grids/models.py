@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -120,6 +121,17 @@ class Role(models.TextChoices):
     MEMBER = "member", _("网格员")
 
 
+def _today():
+    return timezone.localdate()
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    def current(self, on=None):
+        """The posts held on ``on`` (today): started, and not ended by then."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), started_on__lte=on)
+
+
 class GridAssignment(models.Model):
     """A person's place on the grid: a node, a role, and at county level their department."""
 
@@ -144,17 +156,29 @@ class GridAssignment(models.Model):
         related_name="assignments",
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # In post from ``started_on``; no longer from ``ended_on`` (the day it ended). Ended posts
+    # stay: who held a grid when is part of the record.
+    started_on = models.DateField(_("任职日期"), default=_today)
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+    end_reason = models.CharField(_("离任原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格人员")
         verbose_name_plural = _("网格人员")
         ordering = ["grid__code", "role", "user__username"]
         constraints = [
+            # One current post per person and grid; earlier, ended ones may be many.
             models.UniqueConstraint(
-                fields=["user", "grid"], name="grids_gridassignment_one_per_grid"
+                fields=["user", "grid"],
+                condition=Q(ended_on__isnull=True),
+                name="grids_gridassignment_one_per_grid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="grids_gridassignment_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[c.value for c in Role]),

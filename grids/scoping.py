@@ -34,6 +34,11 @@ Every scoped model declares ``scope_path``, its way to its grid:
 - ``"tree:<field>"`` — rows that belong to a whole county tree (e.g. the audit log): visible to
   people assigned at that county's root.
 
+Integration clients (the relief platform, a department's system) hold no assignment: their
+authentication sets the grants their kind gives (``CLIENT_GRANTS_ATTR``) — the platform views
+its county, a department works for its department in its county — and the operations they may
+call at all are the few each endpoint names (``accounts.permissions``).
+
 Superusers may do everything. Nothing else in the code base reads ``GridAssignment`` to decide
 a read or an action: an import-linter contract and a test keep it so.
 """
@@ -45,6 +50,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 _CACHE_ATTR = "_grid_scope_cache"
+# Set by the authentication of an integration client (accounts.authentication): the grants its
+# kind and county give, in place of grid assignments (it has none).
+CLIENT_GRANTS_ATTR = "client_scope_grants"
 
 LEADER = "leader"
 MEMBER = "member"
@@ -233,13 +241,17 @@ def user_scope(user, *, fresh: bool = False) -> Scope:
         return cached
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         scope = _NOBODY
+    elif getattr(user, CLIENT_GRANTS_ATTR, None) is not None:
+        # An integration client's account: its grants come from the client, not assignments.
+        scope = Scope(unrestricted=False, grants=tuple(getattr(user, CLIENT_GRANTS_ATTR)))
     elif user.is_superuser:
         scope = _EVERYTHING
     else:
         from .models import GridAssignment
 
         rows = (
-            GridAssignment.objects.filter(user_id=user.pk)
+            GridAssignment.objects.current()
+            .filter(user_id=user.pk)
             .order_by()
             .values_list(
                 "grid_id",

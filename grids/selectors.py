@@ -1,7 +1,7 @@
 """Reads of the grid tree that views, the API and reports share."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -68,7 +68,8 @@ def assignment_list(*, user):
 def user_assignments(user):
     """The user's own assignments (for the home page), with grids loaded."""
     return (
-        GridAssignment.objects.filter(user_id=user.pk)
+        GridAssignment.objects.current()
+        .filter(user_id=user.pk)
         .select_related("grid", "department")
         .order_by("grid__tree_id", "grid__lft")
     )
@@ -136,9 +137,8 @@ def leader_names(grid_ids) -> dict[int, list[str]]:
     """The names of the leaders (网格长, not department staff) of each of ``grid_ids``."""
     names: dict[int, list[str]] = {}
     for grid_id, first, username in (
-        GridAssignment.objects.filter(
-            grid_id__in=list(grid_ids), role=Role.LEADER, department__isnull=True
-        )
+        GridAssignment.objects.current()
+        .filter(grid_id__in=list(grid_ids), role=Role.LEADER, department__isnull=True)
         .order_by("grid_id", "user__username")
         .values_list("grid_id", "user__first_name", "user__username")
     ):
@@ -151,7 +151,7 @@ def holders_by_grid(
 ) -> dict:
     """``{grid id: <field> of the (last by username) person}`` on a county's grids, optionally of
     one level and role (department staff excluded): whom a seed or a benchmark acts as."""
-    qs = GridAssignment.objects.filter(grid__tree_id=tree_id, department__isnull=True)
+    qs = GridAssignment.objects.current().filter(grid__tree_id=tree_id, department__isnull=True)
     if level:
         qs = qs.filter(grid__level=level)
     if role:
@@ -162,7 +162,7 @@ def holders_by_grid(
 def first_holder(*, grid=None, tree_id=None, level=None, role=None):
     """One person (the first by username) holding ``role`` on ``grid``, or at ``level`` of
     county ``tree_id``, department staff excluded; None if nobody."""
-    qs = GridAssignment.objects.filter(department__isnull=True).select_related("user")
+    qs = GridAssignment.objects.current().filter(department__isnull=True).select_related("user")
     if grid is not None:
         qs = qs.filter(grid=grid)
     if tree_id is not None:
@@ -192,9 +192,14 @@ def assignable_user(*, user, username: str, field: str = "user"):
     username = str(username or "").strip()
     candidates = get_user_model().objects.filter(username=username, is_active=True)
     if not user_scope(user).unrestricted:
+        # Never a staff account or an integration client's account (no post, but not staff).
         candidates = candidates.filter(
-            Q(grid_assignments__isnull=True)
-            | Q(pk__in=GridAssignment.objects.visible_to(user).values("user_id"))
+            Q(
+                grid_assignments__isnull=True,
+                is_staff=False,
+                integration_client__isnull=True,
+            )
+            | Q(pk__in=GridAssignment.objects.visible_to(user).current().values("user_id"))
         )
     found = candidates.distinct().first() if username else None
     if found is None:
@@ -202,3 +207,67 @@ def assignable_user(*, user, username: str, field: str = "user"):
             {field: _("用户 {name} 不存在或不在您的管辖范围内。").format(name=username)}
         )
     return found
+
+
+def unattended_grids(*, user, node: GridNode, on=None):
+    """Grids of ``node``'s subtree nobody works: a group grid with no current member or leader,
+    a township or village with no current leader (网格长). Department posts do not count."""
+    holders = GridAssignment.objects.current(on).filter(
+        grid=OuterRef("pk"), department__isnull=True
+    )
+    return (
+        GridNode.objects.visible_to(user)
+        .filter(**in_subtree("", node))
+        .filter(
+            (Q(level=Level.GROUP) & ~Exists(holders))
+            | (
+                Q(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+                & ~Exists(holders.filter(role=Role.LEADER))
+            )
+        )
+        .select_related("parent")
+        .order_by("lft")
+    )
+
+
+# -- the people of a county, for its administrator ----------------------------------------------
+def county_people(*, user, county: GridNode, search: str = ""):
+    """The accounts a county administrator manages: people who hold or held a post on the
+    county's grids and none elsewhere, never staff or superusers. Empty for anyone who does
+    not administer ``county``."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if not user_scope(user).administers(county.tree_id):
+        return User.objects.none()
+    here = GridAssignment.objects.filter(grid__tree_id=county.tree_id).values("user_id")
+    elsewhere = GridAssignment.objects.exclude(grid__tree_id=county.tree_id).values("user_id")
+    qs = User.objects.filter(pk__in=here, is_staff=False, is_superuser=False).exclude(
+        pk__in=elsewhere
+    )
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(username__icontains=search) | Q(first_name__icontains=search))
+    return qs.order_by("username")
+
+
+def person_posts(*, person, tree_id: int):
+    """A person's posts in a county, current first, with grid and department loaded."""
+    return (
+        GridAssignment.objects.filter(user=person, grid__tree_id=tree_id)
+        .select_related("grid", "department")
+        .order_by("ended_on", "-started_on", "grid__lft")
+    )
+
+
+def person_trees(user) -> set[int]:
+    """The county trees a person holds a current post in (read now, not the cached scope)."""
+    if user is None or not getattr(user, "pk", None):
+        return set()
+    return set(
+        GridAssignment.objects.current()
+        .filter(user_id=user.pk)
+        .order_by()
+        .values_list("grid__tree_id", flat=True)
+        .distinct()
+    )

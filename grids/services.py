@@ -8,17 +8,28 @@ two writers working from stale copies would corrupt the tree.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import audit_record, snapshot
 
+from . import handover
 from .models import PARENT_LEVEL, Department, GridAssignment, GridNode, Level, Role
 from .scoping import clear_scope_cache, user_scope
 
 #: First key of the two-integer advisory lock; the second is the tree id (0: creating roots).
 _LOCK_NAMESPACE = 533423
 _NODE_FIELDS = ("code", "name", "level", "parent_id", "village_group")
-_ASSIGNMENT_FIELDS = ("user_id", "grid_id", "role", "department_id", "phone")
+_ASSIGNMENT_FIELDS = (
+    "user_id",
+    "grid_id",
+    "role",
+    "department_id",
+    "phone",
+    "started_on",
+    "ended_on",
+    "end_reason",
+)
 
 
 def lock_trees(*tree_ids: int) -> None:
@@ -253,17 +264,23 @@ def assignment_create(
     role: str,
     department: Department | None = None,
     phone: str = "",
+    started_on=None,
 ) -> GridAssignment:
     """Put ``user`` on ``grid`` with ``role`` (a user may hold several assignments)."""
     grid = _fresh(grid)
     _require_tree_manager(actor, grid, strict=grid.parent_id is not None)
     _validate_assignment(grid=grid, role=role, department=department)
-    if GridAssignment.objects.filter(user=user, grid=grid).exists():
+    if GridAssignment.objects.filter(user=user, grid=grid, ended_on__isnull=True).exists():
         raise ValidationError(
             {"user": _("{user} 已在网格 {grid} 任职。").format(user=user, grid=grid.name)}
         )
     assignment = GridAssignment.objects.create(
-        user=user, grid=grid, role=role, department=department, phone=(phone or "").strip()
+        user=user,
+        grid=grid,
+        role=role,
+        department=department,
+        phone=(phone or "").strip(),
+        started_on=started_on or timezone.localdate(),
     )
     clear_scope_cache(user)
     audit_record(
@@ -325,3 +342,77 @@ def assignment_delete(*, actor, assignment: GridAssignment, reason: str = "") ->
         reason=reason,
     )
     assignment.delete()
+
+
+@transaction.atomic
+def assignment_end(
+    *,
+    actor,
+    assignment: GridAssignment,
+    ended_on=None,
+    reason: str = "",
+    successor=None,
+    successor_phone: str = "",
+) -> GridAssignment | None:
+    """End a post (the person leaves the grid) and hand its open work on.
+
+    With a ``successor``, they take the same post (grid, role, department) from ``ended_on``:
+    the grid's open work (``grids.handover``) is theirs, and the reminders of the grid reach
+    them. Without one, the grid is unattended — listed on the dashboards and the overdue lists —
+    until someone is assigned. Returns the successor's new assignment, if any. History stays:
+    the ended post is kept with its dates and reason.
+    """
+    assignment = (
+        GridAssignment.objects.select_for_update().select_related("grid").get(pk=assignment.pk)
+    )
+    grid = assignment.grid
+    _require_tree_manager(actor, grid, strict=grid.parent_id is not None)
+    today = timezone.localdate()
+    ended_on = ended_on or today
+    errors = {}
+    if assignment.ended_on is not None:
+        errors["assignment"] = _("该任职已于 {day} 结束。").format(day=assignment.ended_on)
+    elif ended_on < assignment.started_on:
+        errors["ended_on"] = _("离任日期不能早于任职日期（{day}）。").format(
+            day=assignment.started_on
+        )
+    elif ended_on > today:
+        errors["ended_on"] = _("离任日期不能晚于今天。")
+    if not (reason or "").strip():
+        errors["reason"] = _("请填写离任原因。")
+    if successor is not None and successor.pk == assignment.user_id:
+        errors["successor"] = _("接任人不能是离任人本人。")
+    if errors:
+        raise ValidationError(errors)
+    if assignment.user_id == actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("不能结束自己的任职。"))
+    before = snapshot(assignment, _ASSIGNMENT_FIELDS)
+    assignment.ended_on = ended_on
+    assignment.end_reason = reason.strip()[:200]
+    assignment.save(update_fields=["ended_on", "end_reason"])
+    clear_scope_cache(assignment.user)
+    work = handover.open_work(grid)
+    audit_record(
+        actor=actor,
+        action="assignment.end",
+        obj=assignment,
+        tree_id=grid.tree_id,
+        before=before,
+        after={
+            **snapshot(assignment, _ASSIGNMENT_FIELDS),
+            "successor": successor.get_username() if successor else None,
+            "open_work": dict(work),
+        },
+        reason=reason,
+    )
+    if successor is None:
+        return None
+    return assignment_create(
+        actor=actor,
+        user=successor,
+        grid=grid,
+        role=assignment.role,
+        department=assignment.department,
+        phone=successor_phone or "",
+        started_on=ended_on,
+    )

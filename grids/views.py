@@ -7,6 +7,7 @@ from core.navigation import department_pages
 
 from . import selectors
 from .models import GridNode
+from .scoping import user_scope
 
 
 @login_required
@@ -41,7 +42,12 @@ def grid_detail(request, code):
         "ancestors": list(node.get_ancestors()),
         "children": list(selectors.grid_children(node)),
         "counts": selectors.grid_descendant_counts(node),
-        "assignments": list(selectors.assignment_list(user=request.user).filter(grid=node)),
+        "assignments": list(
+            selectors.assignment_list(user=request.user).current().filter(grid=node)
+        ),
+        # A county administrator manages the county's people (accounts/people.py).
+        "manages_people": node.parent_id is None
+        and user_scope(request.user).administers(node.tree_id),
     }
     return render(request, "grids/grid_detail.html", context)
 

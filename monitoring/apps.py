@@ -8,11 +8,14 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from core import benchmarks, seeding
+        from grids import handover
         from monitoring.discovery import bench, demo
         from monitoring.reviews import bench as bench_reviews
         from monitoring.reviews import demo as demo_reviews
+        from monitoring.reviews import selectors as review_selectors
 
         seeding.register(demo.STEP)
         seeding.register(demo_reviews.STEP)
         benchmarks.register("discovery", bench.bench_discovery)
         benchmarks.register("reviews", bench_reviews.bench_reviews)
+        handover.register(review_selectors.open_work)

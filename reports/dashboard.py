@@ -125,11 +125,16 @@ def dashboard_context(*, user, grid: GridNode, month: datetime.date) -> dict:
         )
         for c in child_rows
     )
+    link = links(grid, month)
+    rows = summary_rows(figures, link)
+    # Today's, whatever the month shown: a grid whose person left with nobody after them.
+    unattended = grid_selectors.unattended_grids(user=user, node=grid).count()
+    rows.append(_row(_("无人负责的网格"), unattended, link["overdue"], warn=bool(unattended)))
     return {
         "node": grid,
         "month": figures["month"],
         "figures": figures,
-        "rows": summary_rows(figures, links(grid, month)),
+        "rows": rows,
         "ancestors": ancestors,
         "child_rows": child_rows,
         "child_level": LEVEL_SHORT.get(children[0].level) if children else "",

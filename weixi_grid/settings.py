@@ -10,6 +10,7 @@ Two shapes:
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ _REQUIRED_IN_PRODUCTION = (
     "CELERY_BROKER_URL",
     "ID_HASH_KEY",
     "ID_ENCRYPTION_KEY",
+    "AUDIT_CHAIN_KEY",
 )
 if PRODUCTION:
     missing = [name for name in _REQUIRED_IN_PRODUCTION if not env.str(name, default="")]
@@ -40,6 +42,7 @@ if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
     ID_HASH_KEY = env.str("ID_HASH_KEY")
     ID_ENCRYPTION_KEY = env.str("ID_ENCRYPTION_KEY")
+    AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY")
 else:
     from .localkeys import load_or_create
 
@@ -47,6 +50,7 @@ else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_local["SECRET_KEY"])
     ID_HASH_KEY = env.str("ID_HASH_KEY", default=_local["ID_HASH_KEY"])
     ID_ENCRYPTION_KEY = env.str("ID_ENCRYPTION_KEY", default=_local["ID_ENCRYPTION_KEY"])
+    AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default=_local["AUDIT_CHAIN_KEY"])
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -54,7 +58,8 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks for the second factor (accounts/admin_site.py).
+    "accounts.admin_apps.WeixiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,8 +73,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "mptt",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "grids",
+    "accounts",
     "households",
     "monitoring",
     "comparison",
@@ -79,14 +89,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.request_context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Idle timeout, then the second factor for those who need it (accounts/middleware.py).
+    "accounts.middleware.IdleSessionTimeout",
+    "accounts.middleware.SecondFactorRequired",
+    # Last: it sees the response of a failed login and answers a locked one.
+    "axes.middleware.AxesMiddleware",
     # After authentication and messages: its refusal page is a normal page.
     "households.middleware.IdNumbersNotInUrls",
 ]
@@ -128,9 +146,18 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Accounts and logins (docs/security.md) ----------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked account or address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,6 +185,30 @@ STORAGES = {
     },
 }
 
+# Lockout (django-axes): this many failed logins for one account, or from one address, lock
+# it for LOGIN_LOCKOUT_MINUTES (or until a county administrator releases it on the people page).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = __import__("datetime").timedelta(
+    minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.request_context.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+# No access log of successful logins in axes' tables: the audit log records them.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Idle sessions end after this many minutes without a request; staff and county
+# administrators (who reach the admin or administer a county) get the shorter one.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=240)
+SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30)
+SESSION_COOKIE_AGE = 60 * 60 * 12  # and never more than 12 hours in one session
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Second factor (TOTP, django-otp): issuer shown in the phone's authenticator app.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="维西防返贫监测")
+OTP_BACKUP_CODES = 10
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -165,10 +216,17 @@ LOGOUT_REDIRECT_URL = "login"
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Integration clients first (their own tokens, accounts/authentication.py), then a
+        # session that passed the second factor where one is needed, then personal tokens.
+        "accounts.authentication.ClientTokenAuthentication",
+        "accounts.authentication.VerifiedSessionAuthentication",
         "knox.auth.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Integration clients reach only the operations that name them (accounts/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.permissions.ClientOperations",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -229,6 +287,30 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- Security headers ---------------------------------------------------------------------------
+# Only the project's own assets: no inline script or style, nothing from another origin (the
+# county's network is closed anyway). Pages carry no inline code; the API docs' one style
+# block is nonced. Images may be data: (the QR of the second-factor setup is inline SVG).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
 # --- Security (production) ----------------------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -238,9 +320,16 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "DENY"
+
+# --- Audit log and retention (docs/security.md) ------------------------------------------------
+# The client address recorded in the audit log and used by the login lockout: REMOTE_ADDR, or
+# with N trusted reverse proxies in front, the N-th X-Forwarded-For entry from the right.
+WEIXI_PROXY_COUNT = env.int("WEIXI_PROXY_COUNT", default=0)
+# Audit rows are kept at least this many years (网络安全法 / 等保: logs ≥ 6 months; the county
+# keeps 3 years); the system check refuses less. Rows are never deleted by the application.
+AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=3)
+# Persons who left the registry (迁出, 死亡…) keep their record this many years after leaving.
+PERSON_LEFT_RETENTION_YEARS = env.int("PERSON_LEFT_RETENTION_YEARS", default=5)
 
 LOGGING = {
     "version": 1,
@@ -256,7 +345,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every login at INFO (masked); the audit log records them.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Domain settings (configurable per deployment) -----------------------------------------

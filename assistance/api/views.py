@@ -91,6 +91,8 @@ class MeasureViewSet(_PatchAndRender, ScopedModelViewSet):
     filterset_fields = ["state", "category", "kind", "department", "plan"]
     ordering_fields = ["planned_on", "implemented_on", "updated_at"]
     ordering = ["planned_on", "id"]
+    # A department's system reads the measures its department is responsible for.
+    client_operations = {"department": {"list", "retrieve"}}
 
     @extend_schema(request=s.MeasureWriteSerializer, responses={201: s.MeasureSerializer})
     def create(self, request, *args, **kwargs):

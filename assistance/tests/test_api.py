@@ -16,9 +16,9 @@ from .factories import department, make_measure, make_plan
 class TestPlanEndpointContract(ScopedEndpointContract):
     url = "/api/v1/plans/"
     model = AssistancePlan
-    # session, user, scope, count, page (case/household/grid joined, able/overdue annotated),
-    # measures with their departments
-    list_queries = 6
+    # session, user, OTP device, scope, count, page (case/household/grid joined, able/overdue
+    # annotated), measures with their departments
+    list_queries = 7
 
     def make(self, tree, grid_key):
         plan = make_plan(tree, grid_key)
@@ -38,8 +38,9 @@ class TestPlanEndpointContract(ScopedEndpointContract):
 class TestMeasureEndpointContract(ScopedEndpointContract):
     url = "/api/v1/measures/"
     model = Measure
-    # session, user, scope, count, page (plan/case/household/grid/village/department joined)
-    list_queries = 5
+    # session, user, OTP device, scope, count, page (plan/case/household/grid/village/department
+    # joined)
+    list_queries = 6
 
     def make(self, tree, grid_key):
         return make_measure(tree, make_plan(tree, grid_key))

@@ -28,6 +28,8 @@ class DepartmentBatchViewSet(NotEditedMixin, ScopedModelViewSet):
     filterset_fields = ["state", "department__code", "month", "batch_id"]
     ordering_fields = ["month", "updated_at"]
     ordering = ["-month", "department__code", "batch_id", "id"]
+    # A department's system sends its batches and reads their reports, and nothing else.
+    client_operations = {"department": {"list", "retrieve", "create", "parts", "report"}}
 
     @extend_schema(request=s.BatchWriteSerializer, responses={201: s.BatchSerializer})
     def create(self, request, *args, **kwargs):

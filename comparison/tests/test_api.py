@@ -34,8 +34,8 @@ class _CountyLevel:
 class TestDepartmentBatchEndpointContract(_CountyLevel, ScopedEndpointContract):
     url = "/api/v1/department-batches/"
     model = DepartmentBatch
-    # session, user, scope, count, page with county and department joined
-    list_queries = 5
+    # session, user, OTP device, scope, count, page with county and department joined
+    list_queries = 6
 
     def make(self, tree, grid_key):
         ensure_catalogue(tree.c)
@@ -66,8 +66,8 @@ class TestDepartmentBatchEndpointContract(_CountyLevel, ScopedEndpointContract):
 class TestComparisonRunEndpointContract(_CountyLevel, ScopedEndpointContract):
     url = "/api/v1/comparison-runs/"
     model = ComparisonRun
-    # session, user, scope, count, page with county and starter joined
-    list_queries = 5
+    # session, user, OTP device, scope, count, page with county and starter joined
+    list_queries = 6
 
     def make(self, tree, grid_key):
         n = next(_seq)

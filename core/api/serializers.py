@@ -5,7 +5,8 @@ from ..models import AuditLog
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # The account name as recorded: it stays when the account is deleted.
+    actor = serializers.CharField(source="actor_name", read_only=True)
     action_display = serializers.SerializerMethodField()
 
     def get_action_display(self, obj) -> str:
@@ -17,6 +18,7 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "id",
             "at",
             "actor",
+            "address",
             "action",
             "action_display",
             "object_type",
@@ -25,4 +27,5 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "reason",
+            "seq",
         ]

@@ -1,11 +1,6 @@
-"""Endpoints owned by ``core``: the audit log and API tokens."""
+"""Endpoints owned by ``core``: the audit log (API tokens: ``accounts.api``)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.views import LoginView as KnoxLoginView
-from knox.views import LogoutView as KnoxLogoutView
-from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication
 
 from .. import selectors
 from ..models import AuditLog
@@ -32,24 +27,3 @@ class AuditLogViewSet(ScopedReadOnlyViewSet):
     filterset_class = AuditLogFilterSet
     search_fields = ["object_repr", "reason"]
     ordering_fields = ["at"]
-
-
-@extend_schema(
-    request=None,
-    responses=inline_serializer(
-        "TokenResponse",
-        {"expiry": serializers.DateTimeField(), "token": serializers.CharField()},
-    ),
-)
-class TokenLoginView(KnoxLoginView):
-    """Exchange a username and password (HTTP Basic) for an expiring API token.
-
-    The token is shown once; only its hash is stored.
-    """
-
-    authentication_classes = [BasicAuthentication]
-
-
-@extend_schema(request=None, responses={204: None})
-class TokenLogoutView(KnoxLogoutView):
-    """Revoke the token used for this request."""

@@ -63,6 +63,7 @@ def test_production_check_deploy_is_clean():
             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
             "ID_HASH_KEY": "hash-key-for-check",
             "ID_ENCRYPTION_KEY": "y1L5l6bqQ8dEJ1dR0Bn2pQbTqW1f2i5qWm3r7u9x0zA=",
+            "AUDIT_CHAIN_KEY": "audit-chain-key-for-check",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -123,7 +123,19 @@ class GridAssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GridAssignment
-        fields = ["id", "user", "grid", "role", "role_display", "department", "phone", "created_at"]
+        fields = [
+            "id",
+            "user",
+            "grid",
+            "role",
+            "role_display",
+            "department",
+            "phone",
+            "started_on",
+            "ended_on",
+            "end_reason",
+            "created_at",
+        ]
 
 
 class GridAssignmentWriteSerializer(serializers.Serializer):
@@ -150,3 +162,14 @@ class GridAssignmentUpdateSerializer(serializers.Serializer):
         label=_("部门代码"),
     )
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class AssignmentEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(required=False, label=_("离任日期"))
+    reason = serializers.CharField(max_length=200, label=_("离任原因"))
+    successor = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, label=_("接任人用户名")
+    )
+    successor_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, label=_("接任人电话")
+    )

@@ -130,6 +130,30 @@ class GridAssignmentViewSet(ScopedModelViewSet):
         assignment = services.assignment_update(actor=request.user, assignment=assignment, **data)
         return Response(s.GridAssignmentSerializer(assignment).data)
 
+    @extend_schema(request=s.AssignmentEndSerializer, responses=s.GridAssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, *args, **kwargs):
+        """End the post (``ended_on`` default today, ``reason``); a ``successor`` (user name)
+        takes the same post from that day, else the grid shows as unattended. Returns the
+        successor's post, or the ended one."""
+        assignment = self.get_object()
+        data = valid(s.AssignmentEndSerializer, request)
+        successor = None
+        if data.get("successor"):
+            successor = selectors.assignable_user(
+                user=request.user, username=data["successor"], field="successor"
+            )
+        new = services.assignment_end(
+            actor=request.user,
+            assignment=assignment,
+            ended_on=data.get("ended_on"),
+            reason=data["reason"],
+            successor=successor,
+            successor_phone=data.get("successor_phone", ""),
+        )
+        assignment.refresh_from_db()
+        return Response(s.GridAssignmentSerializer(new or assignment).data)
+
     def destroy(self, request, *args, **kwargs):
         services.assignment_delete(
             actor=request.user,

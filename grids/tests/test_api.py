@@ -29,8 +29,8 @@ class TestGridEndpointContract(ScopedEndpointContract):
     url = "/api/v1/grids/"
     model = GridNode
     lookup = "code"
-    # session, user, scope (assignments), count, page
-    list_queries = 5
+    # session, user, OTP device, scope (assignments), count, page
+    list_queries = 6
     reference_field = "parent"
     audit_create = "grid.create"
 
@@ -57,8 +57,8 @@ class TestGridEndpointContract(ScopedEndpointContract):
 class TestAssignmentEndpointContract(ScopedEndpointContract):
     url = "/api/v1/grid-assignments/"
     model = GridAssignment
-    # session, user, scope (assignments), count, page with user/grid/department joined
-    list_queries = 5
+    # session, user, OTP device, scope (assignments), count, page with user/grid/department joined
+    list_queries = 6
     reference_field = "grid"
     audit_create = "assignment.create"
 

@@ -57,8 +57,9 @@ def test_grid_page_query_count_is_flat(grid_tree, client):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(f"/grids/{grid_tree.v1.code}/").status_code == 200
         counts.append(len(ctx.captured_queries))
-    # session, user, scope, node, ancestors, children, counts, assignments
-    assert counts == [8, 8]
+    # session, user, OTP device, scope, node, ancestors, children, counts,
+    # assignments
+    assert counts == [9, 9]
 
 
 def test_language_can_switch_to_english(grid_tree, client):

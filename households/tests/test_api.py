@@ -23,8 +23,9 @@ _seq = itertools.count()
 class TestHouseholdEndpointContract(ScopedEndpointContract):
     url = "/api/v1/households/"
     model = Household
-    # session, user, scope (assignments), count, page (grid joined, member count annotated)
-    list_queries = 5
+    # session, user, OTP device, scope (assignments), count, page (grid joined, member count
+    # annotated)
+    list_queries = 6
 
     def make(self, tree, grid_key):
         return household_with_members(getattr(tree, grid_key), members=2)
@@ -50,8 +51,8 @@ class TestHouseholdEndpointContract(ScopedEndpointContract):
 class TestPersonEndpointContract(ScopedEndpointContract):
     url = "/api/v1/persons/"
     model = Person
-    # session, user, scope (assignments), count, page (household and grid joined)
-    list_queries = 5
+    # session, user, OTP device, scope (assignments), count, page (household and grid joined)
+    list_queries = 6
 
     def make(self, tree, grid_key):
         return PersonFactory(household=HouseholdFactory(grid=getattr(tree, grid_key)))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grids import selectors as grid_selectors
 from grids.models import GridNode, Level
@@ -154,4 +155,30 @@ def overdue(*, user, node: GridNode, now=None) -> dict:
         "due_month": month,
         "approvals_waiting": approvals_waiting(user=user, node=node, now=now),
         "confirmations_waiting": confirmations_waiting(user=user, node=node, now=now),
+        # Grids whose person left with nobody after them (grids.services.assignment_end).
+        "unattended": grid_selectors.unattended_grids(user=user, node=node, on=today),
     }
+
+
+# -- what a grid's person leaves open (grids.handover) ---------------------------------------
+def open_work(grid: GridNode):
+    """Open clues of the grid's subtree and, for a village, its reviews not yet handed on."""
+    work = [
+        (
+            gettext_lazy("在办线索"),
+            RiskClue.objects.filter(state__in=OPEN_STATES, **in_subtree("household__grid", grid))
+            .order_by()
+            .count(),
+        )
+    ]
+    if grid.level == Level.VILLAGE:
+        work.append(
+            (
+                gettext_lazy("未提交的研判"),
+                VillageReview.objects.filter(village=grid)
+                .exclude(state__in=HANDED_ON)
+                .order_by()
+                .count(),
+            )
+        )
+    return work

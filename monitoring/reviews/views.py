@@ -291,5 +291,6 @@ def overdue(request, code):
         "due_month": lists["due_month"],
         "approvals": list(lists["approvals_waiting"][:300]),
         "confirmations": list(lists["confirmations_waiting"][:300]),
+        "unattended": list(lists["unattended"][:300]),
     }
     return render(request, "monitoring/review_overdue.html", context)

@@ -22,8 +22,8 @@ def _today():
 class TestVisitEndpointContract(ScopedEndpointContract):
     url = "/api/v1/visits/"
     model = Visit
-    # session, user, scope (assignments), count, page with household/grid/visitor joined
-    list_queries = 5
+    # session, user, OTP device, scope (assignments), count, page with household/grid/visitor joined
+    list_queries = 6
 
     def make(self, tree, grid_key):
         household = make_household(getattr(tree, grid_key))
@@ -43,8 +43,8 @@ class TestVisitEndpointContract(ScopedEndpointContract):
 class TestApplicationEndpointContract(ScopedEndpointContract):
     url = "/api/v1/applications/"
     model = SelfApplication
-    # session, user, scope, count, page with household/grid joined
-    list_queries = 5
+    # session, user, OTP device, scope, count, page with household/grid joined
+    list_queries = 6
 
     def make(self, tree, grid_key):
         number = new_id_number()
@@ -72,8 +72,8 @@ class TestApplicationEndpointContract(ScopedEndpointContract):
 class TestClueEndpointContract(ScopedEndpointContract):
     url = "/api/v1/clues/"
     model = RiskClue
-    # session, user, scope, count, page with household/grid joined, evidence prefetch
-    list_queries = 6
+    # session, user, OTP device, scope, count, page with household/grid joined, evidence prefetch
+    list_queries = 7
 
     def make(self, tree, grid_key):
         household = make_household(getattr(tree, grid_key))

@@ -31,9 +31,9 @@ def _review(tree, grid_key, month=None):
 class TestReviewEndpointContract(ScopedEndpointContract):
     url = "/api/v1/reviews/"
     model = VillageReview
-    # session, user, scope (also answers the may_* flags), count, page (village, township,
-    # actors joined, items counted)
-    list_queries = 5
+    # session, user, OTP device, scope (also answers the may_* flags), count, page (village,
+    # township, actors joined, items counted)
+    list_queries = 6
 
     def make(self, tree, grid_key):
         return _review(tree, grid_key)
@@ -57,8 +57,8 @@ class TestReviewEndpointContract(ScopedEndpointContract):
 class TestReviewItemEndpointContract(ScopedEndpointContract):
     url = "/api/v1/review-items/"
     model = ReviewItem
-    # session, user, scope, count, page (review, village, household, grid, case joined)
-    list_queries = 5
+    # session, user, OTP device, scope, count, page (review, village, household, grid, case joined)
+    list_queries = 6
 
     def make(self, tree, grid_key):
         review = _review(tree, grid_key)
@@ -88,9 +88,9 @@ class TestCaseEndpointContract(ScopedEndpointContract):
     url = "/api/v1/cases/"
     model = MonitoringCase
     writable = False
-    # session, user, scope (also answers may_rollback), count, page (household, grid joined),
-    # events prefetch
-    list_queries = 6
+    # session, user, OTP device, scope (also answers may_rollback), count, page (household, grid
+    # joined), events prefetch
+    list_queries = 7
 
     def make(self, tree, grid_key):
         return make_case(make_household(getattr(tree, grid_key)))

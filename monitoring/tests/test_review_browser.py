@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from monitoring import services
 from monitoring.models import MonitoringCase, VillageReview
@@ -17,19 +19,30 @@ from monitoring.tests.factories import make_household
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, base, username):
+def _login(page, base, username, device=None):
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-secret-1")
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    if device is not None:
+        # A county administrator gives the second factor: the authenticator's current code.
+        assert "/accounts/second-factor/" in page.url
+        page.fill("#id_token", _code(device))
+        page.click("main button.primary")
+        page.wait_for_load_state()
+
+
+def _code(device):
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 def test_review_from_village_to_county_in_the_browser(grid_tree, live_server, page):
     for user in (grid_tree.v1_leader, grid_tree.t1_leader, grid_tree.county):
         user.set_password("pw-secret-1")
         user.save()
+    county_device = TOTPDevice.objects.create(user=grid_tree.county, name="手机", confirmed=True)
     household = make_household(grid_tree.g1, head_name="和建华")
     services.clue_raise(
         actor=grid_tree.superuser, household=household, risk_type="illness", source="visit"
@@ -95,7 +108,7 @@ def test_review_from_village_to_county_in_the_browser(grid_tree, live_server, pa
     assert "待县级审定" in page.locator("#rv-state").inner_text()
 
     # The county ticks it in its queue and confirms.
-    _login(page, base, "county")
+    _login(page, base, "county", device=county_device)
     page.goto(f"{base}/monitoring/grids/{grid_tree.c.code}/confirmations/")
     page.check(f"input[name=ids][value='{review.pk}']")
     page.click("#rv-batch-confirm")

@@ -119,8 +119,9 @@ def test_stats_endpoint_query_count_is_flat(grid_tree, client):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/api/v1/stats/").status_code == 200
         counts.append(len(ctx.captured_queries))
-    # session, user, scope, default grid (the user's top assignment), 14 figure queries
-    assert counts == [18, 18]
+    # session, user, OTP device, scope, default grid (the user's top assignment),
+    # 14 figure queries
+    assert counts == [19, 19]
 
 
 def test_a_department_account_has_no_subtree_to_count(grid_tree, api):

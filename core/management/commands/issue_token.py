@@ -1,4 +1,5 @@
-"""Issue an expiring API token for an integration account (shown once, stored hashed)."""
+"""Issue an expiring personal API token (shown once, stored hashed); integration clients have
+their own tokens (``manage.py integration_client token``)."""
 
 from datetime import timedelta
 
@@ -19,6 +20,10 @@ class Command(BaseCommand):
             user = get_user_model().objects.get(username=opts["username"], is_active=True)
         except get_user_model().DoesNotExist:
             raise CommandError(f"用户 {opts['username']} 不存在或已停用。") from None
+        if getattr(user, "integration_client", None) is not None:
+            raise CommandError(
+                f"{user.username} 是接口客户端的账号：请用 manage.py integration_client token 签发。"
+            )
         if opts["days"] <= 0:
             raise CommandError("--days 必须大于 0。")
         instance, token = AuthToken.objects.create(user=user, expiry=timedelta(days=opts["days"]))

@@ -26,3 +26,7 @@ class Command(BaseCommand):
             grids = "、".join(a.grid.name for a in user_assignments(user))
             self.stdout.write(f"  {username:<16} {role}  {user.first_name}  {grids}")
         self.stdout.write("打开 http://127.0.0.1:8000/ 登录；管理后台 /admin/，API 文档 /api/docs/")
+        self.stdout.write(
+            "county_admin 是县级管理员：首次登录后须用手机验证器（TOTP）设置两步验证，"
+            "页面上有二维码和可手动输入的密钥。"
+        )

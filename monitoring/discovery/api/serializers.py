@@ -161,6 +161,29 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "received_at",
             "decided_at",
             "completed_at",
+            "updated_at",
+        ]
+
+
+class PlatformApplicationSerializer(serializers.ModelSerializer):
+    """What the relief platform reads of its own applications: status and result, no household."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = SelfApplication
+        fields = [
+            "id",
+            "platform_id",
+            "matter",
+            "status",
+            "status_display",
+            "eligible",
+            "result_reason",
+            "received_at",
+            "decided_at",
+            "completed_at",
+            "updated_at",
         ]
 
 

@@ -1,11 +1,16 @@
 """Monitoring endpoints: thin — parse, call one selector or service, render."""
 
+import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from accounts.models import ClientKind
+from accounts.permissions import request_client
+from core.api.filters import UTCDateTimeFilter
 from core.api.viewsets import NotEditedMixin, ScopedModelViewSet, valid, visible_reference
 from households.models import Household
 from monitoring.discovery import selectors
@@ -14,6 +19,7 @@ from monitoring.discovery.models.applications import SelfApplication
 from monitoring.discovery.models.clues import RiskClue
 from monitoring.discovery.models.visits import Visit
 from monitoring.discovery.services.applications import (
+    _PLATFORM_ID_TAKEN,
     application_complete,
     application_record_result,
     application_start_verifying,
@@ -55,15 +61,44 @@ class VisitViewSet(NotEditedMixin, ScopedModelViewSet):
         return Response(s.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
+class ApplicationFilterSet(django_filters.FilterSet):
+    changed_since = UTCDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="此时刻（ISO 8601）及以后有变化的申报",
+    )
+
+    class Meta:
+        model = SelfApplication
+        fields = ["status", "channel", "matter", "household", "platform_id", "changed_since"]
+
+
 class ApplicationViewSet(NotEditedMixin, ScopedModelViewSet):
-    """Self-applications (农户自主申报); the relief platform posts here with its token."""
+    """Self-applications (农户自主申报).
+
+    The relief platform's integration client files applications here and reads back only its
+    own (``platform_id``, ``changed_since`` for "what changed since I last asked"), without the
+    household: it learns the status and the result, never who lives where.
+    """
 
     queryset_model = SelfApplication
     selector = staticmethod(selectors.application_list)
     serializer_class = s.ApplicationSerializer
-    filterset_fields = ["status", "channel", "matter", "household"]
-    ordering_fields = ["received_at"]
+    filterset_class = ApplicationFilterSet
+    ordering_fields = ["received_at", "updated_at"]
     ordering = ["-received_at", "-id"]
+    client_operations = {ClientKind.PLATFORM: {"list", "retrieve", "create"}}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if request_client(self.request) is not None:
+            return queryset.filter(filed_by=self.request.user)
+        return queryset
+
+    def get_serializer_class(self):
+        if request_client(self.request) is not None:
+            return s.PlatformApplicationSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         request=s.ApplicationWriteSerializer,
@@ -73,8 +108,11 @@ class ApplicationViewSet(NotEditedMixin, ScopedModelViewSet):
         """File an application; resubmitting the same ``platform_id`` returns it with 200."""
         data = valid(s.ApplicationWriteSerializer, request)
         application, created = application_submit(actor=request.user, **data)
+        if request_client(request) is not None and application.filed_by_id != request.user.pk:
+            # Someone else's application under that platform id: say no more than "taken".
+            raise ValidationError({"platform_id": [_PLATFORM_ID_TAKEN]})
         return Response(
-            s.ApplicationSerializer(application).data,
+            self.get_serializer_class()(application).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

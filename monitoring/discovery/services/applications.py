@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.services import audit_record
 from core.transitions import transition
@@ -24,7 +24,7 @@ from monitoring.discovery.models.applications import (
 from monitoring.discovery.services.clues import clue_raise
 
 _FIELDS = ("status", "eligible", "result_reason")
-_PLATFORM_ID_TAKEN = _lazy("该平台申报编号不可用，请核对。")
+_PLATFORM_ID_TAKEN = gettext_lazy("该平台申报编号不可用，请核对。")
 
 
 def _find_household(actor, id_hash: str) -> Household:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("账号与安全")
+
+    def ready(self):
+        from . import schema, signals  # noqa: F401  (schema extensions, the login audit)
