@@ -22,7 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"用户 {opts['username']} 不存在或已停用。") from None
         if getattr(user, "integration_client", None) is not None:
             raise CommandError(
-                f"{user.username} 是接口客户端的账号：请用 manage.py integration_client token 签发。"
+                f"{user.username} 是接口客户端的账号："
+                "请用 manage.py integration_client token 签发。"
             )
         if opts["days"] <= 0:
             raise CommandError("--days 必须大于 0。")
