@@ -299,3 +299,23 @@ def _force_login_gives_the_second_factor(monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process unless a test starts a real worker (marked ``redis``)."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from weixi_grid.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Job files (uploads, results) go to a temporary folder, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -11,7 +11,7 @@ class ComparisonConfig(AppConfig):
         from core.navigation import register_department_page
 
         # The tasks register with Celery here: services queue the run's task by name.
-        from . import bench, demo, tasks  # noqa: F401
+        from . import bench, demo, jobs, tasks  # noqa: F401  (jobs: the upload job)
 
         register_department_page(_("部门数据报送"), "comparison-batches", order=20)
         seeding.register(demo.STEP)

@@ -9,8 +9,10 @@ Who may do what:
 
 import datetime
 import logging
+from decimal import Decimal
 
 from celery import signature
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
-from core.months import parse_month
+from core.months import parse_month, this_month
 from core.services import audit_record, snapshot
 from grids.models import Department, GridNode, Level
 from grids.scoping import user_scope
@@ -115,7 +117,9 @@ def batch_open(
     Returns ``(batch, created)``.
     """
     require_sender(actor, county, department)
-    month = parse_month(month)
+    # A batch reports a month that has begun, since the monitoring began (no 1900-01, no
+    # next month).
+    month = parse_month(month, earliest=settings.COMPARISON_EARLIEST_MONTH, latest=this_month())
     batch_id = (batch_id or "").strip()
     if not batch_id or len(batch_id) > 40:
         raise ValidationError({"batch_id": _("请填写部门批次号（不超过 40 个字符）。")})
@@ -154,6 +158,11 @@ def batch_open(
     return batch, created
 
 
+def _record_key(id_hash, signal_id, value_number, value_text, reference):
+    number = None if value_number is None else Decimal(value_number).normalize()
+    return (id_hash, signal_id, number, value_text or "", reference or "")
+
+
 def store_part(batch: DepartmentBatch, part: int, records: list) -> list[BatchRecord]:
     """Validate and store one part of ``batch`` (replacing that part), update its counts and
     state. No permission check: callers check (the services) or are the seeders."""
@@ -163,11 +172,42 @@ def store_part(batch: DepartmentBatch, part: int, records: list) -> list[BatchRe
             county=batch.county, department=batch.department, active=True
         )
     }
+    # The same record twice in a batch (this part or another) is kept once: the copy is
+    # reported, and never becomes a second piece of evidence.
+    seen = {
+        _record_key(*values): (other_part, other_number)
+        for other_part, other_number, *values in BatchRecord.objects.filter(batch=batch, valid=True)
+        .exclude(part=part)
+        .values_list(
+            "part", "number", "id_hash", "signal_id", "value_number", "value_text", "reference"
+        )
+    }
     rows = []
     for number, raw in enumerate(records, start=1):
         if not isinstance(raw, dict):
             raw = {}
         fields = validate_record(raw, signals, department_name=batch.department.name)
+        if fields["valid"]:
+            key = _record_key(
+                fields["id_hash"],
+                fields["signal"].pk if fields.get("signal") else None,
+                fields.get("value_number"),
+                fields.get("value_text", ""),
+                fields.get("reference", ""),
+            )
+            if key in seen:
+                first_part, first_number = seen[key]
+                fields["valid"] = False
+                fields["errors"] = [
+                    {
+                        "field": "record",
+                        "reason": _("与第 {part} 分片第 {number} 条记录重复，只计一次").format(
+                            part=first_part, number=first_number
+                        ),
+                    }
+                ]
+            else:
+                seen[key] = (part, number)
         rows.append(BatchRecord(batch=batch, part=part, number=number, **fields))
     BatchRecord.objects.filter(batch=batch, part=part).delete()
     BatchRecord.objects.bulk_create(rows, batch_size=2000)
@@ -320,6 +360,15 @@ RUN_TASK = "comparison.tasks.comparison_run_task"
 
 def _enqueue(run_id: int) -> None:
     signature(RUN_TASK, args=(run_id,)).delay()
+
+
+def require_run_starter(actor) -> None:
+    """An account that is no grid person (a department's) may not start a comparison: 403
+    at once, not a question about which county. Which county a grid person may run is
+    ``run_start``'s to check (a county outside their scope reads as unknown)."""
+    scope = user_scope(actor)
+    if not scope.unrestricted and not scope.grid_grants:
+        raise PermissionDenied(_("只有县级管理员可以发起部门数据比对。"))
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ English. Reading only: validation is the service's, record by record."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from households.importing import ImportFileError, read_rows
+from households.importing import HEADER_SEARCH_ROWS, ImportFileError, header_name, read_rows
 
 #: Accepted headers per record field (first row of the file).
 HEADERS = {
@@ -16,24 +16,43 @@ HEADERS = {
 MAX_ROWS = 200_000
 
 
+def _index(names: list[str]) -> dict:
+    index = {}
+    for field, aliases in HEADERS.items():
+        for i, name in enumerate(names):
+            if name in aliases:
+                index[field] = i
+                break
+    return index
+
+
 def read_records(source, filename: str) -> list[dict]:
     """The file's records in row order; a file error says what to fix."""
     try:
         rows = read_rows(source, filename)
-        header = next(rows, None)
-        if header is None:
+        index, first = None, None
+        for number, values in rows:
+            names = [header_name(v).lower() for v in values]
+            if not any(names):
+                continue
+            first = first or (number, values)
+            found = _index(names)
+            if "id_number" in found and "signal" in found:
+                index = found
+                break
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        if first is None:
             raise ValidationError({"file": _("文件是空的。")})
-        names = [str(v or "").strip() for v in header[1]]
-        index = {}
-        for field, aliases in HEADERS.items():
-            for i, name in enumerate(names):
-                if name in aliases or name.lower() in aliases:
-                    index[field] = i
-                    break
-        missing = [HEADERS[f][0] for f in ("id_number", "signal") if f not in index]
-        if missing:
+        if index is None:
+            seen = "、".join(str(v).strip() for v in first[1] if v not in (None, ""))[:120]
             raise ValidationError(
-                {"file": _("第 1 行缺少列：{columns}。").format(columns="、".join(missing))}
+                {
+                    "file": _(
+                        "没有找到表头：前 {n} 行中没有一行同时包含“身份证号”和“信号代码”列；"
+                        "读到的第 {row} 行是“{seen}”。"
+                    ).format(n=HEADER_SEARCH_ROWS, row=first[0], seen=seen)
+                }
             )
         records = []
         for _number, values in rows:

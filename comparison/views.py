@@ -14,10 +14,10 @@ from core.pages import add_errors
 from grids import selectors as grid_selectors
 from grids.scoping import user_scope
 
+from . import jobs as comparison_jobs
 from . import selectors, services
 from .forms import RunForm, UploadForm
 from .models import RunState
-from .uploads import read_records
 
 PROBLEMS_SHOWN = 500
 
@@ -41,27 +41,22 @@ def batch_list(request):
                     county, department = services.resolve_sender(request.user)
                 else:
                     county, department = counties[0], data["department"]
-                records = read_records(data["file"], data["file"].name)
-                batch, created = services.batch_upload(
+                job, _created = comparison_jobs.start_upload(
                     actor=request.user,
                     county=county,
                     department=department,
                     month=data["month"],
                     batch_id=data["batch_id"],
-                    records=records,
+                    upload=data["file"],
                 )
             except ValidationError as exc:
                 add_errors(form, exc)
             except (PermissionDenied, Conflict) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    (_("已接收批次 {batch}。") if created else _("已替换批次 {batch}。")).format(
-                        batch=batch.batch_id
-                    ),
-                )
-                return redirect("comparison-batch", pk=batch.pk)
+                # The file is read and checked by a job: its page shows the progress and then
+                # links to the batch.
+                return redirect("job-detail", pk=job.pk)
     batches = list(selectors.batch_list(user=request.user)[:200])
     context = {"batches": batches, "form": form if may_upload else None}
     return render(request, "comparison/batch_list.html", context)

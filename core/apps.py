@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, tasks  # noqa: F401  (the system checks; the job tasks by name)

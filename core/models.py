@@ -60,3 +60,77 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+ACTIVE_JOB_STATES = (JobState.PENDING, JobState.RUNNING)
+
+
+class Job(models.Model):
+    """One piece of long work (an import, a ledger, an export) run by a Celery worker.
+
+    The row is the truth: a worker claims it with a lease (``lease_until``) and renews the
+    lease as it goes; a job whose lease ran out is picked up again by the sweeper (or failed
+    after ``JOB_MAX_ATTEMPTS``). Started twice with the same ``key`` while active, it is one
+    job. Its result (``result``, and ``file`` to download) is kept ``JOB_RESULT_DAYS``. A job
+    is its creator's: nobody else reads it (``core.selectors.job_list``).
+    """
+
+    kind = models.CharField(_("类型"), max_length=40)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=JobState.choices, default=JobState.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    input = models.FileField(_("上传文件"), upload_to="jobs/in/%Y/%m/", blank=True)
+    input_name = models.CharField(_("上传文件名"), max_length=200, blank=True)
+    file = models.FileField(_("结果文件"), upload_to="jobs/out/%Y/%m/", blank=True)
+    file_name = models.CharField(_("结果文件名"), max_length=200, blank=True)
+    key = models.CharField(_("去重标识"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    tree_id = models.PositiveIntegerField(_("所属县（树）"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("结果保留至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(state__in=["pending", "running"]) & ~models.Q(key=""),
+                name="core_job_one_active_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="core_job_progress_percent"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "lease_until"], name="core_job_state_lease_idx"),
+            models.Index(fields=["created_by", "-created_at"], name="core_job_owner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_JOB_STATES

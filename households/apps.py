@@ -9,7 +9,7 @@ class HouseholdsConfig(AppConfig):
     def ready(self):
         from core import benchmarks, seeding
 
-        from . import bench, demo
+        from . import bench, demo, jobs  # noqa: F401  (jobs: registers the import job)
 
         seeding.register(demo.STEP)
         benchmarks.register("registry", bench.bench_registry)

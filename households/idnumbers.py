@@ -67,14 +67,17 @@ _FULLWIDTH = str.maketrans(
 _CANONICAL_RE = re.compile(r"[0-9]{17}[0-9X]")
 _ASCII_DIGITS = frozenset("0123456789")
 
-_ERROR_CODES = frozenset(["empty", "length", "chars", "region", "birth_date", "check_digit"])
+_ERROR_CODES = frozenset(
+    ["empty", "excel_number", "length", "chars", "region", "birth_date", "check_digit"]
+)
 
 
 class IdNumberError(ValueError):
     """An ID number failed validation.
 
-    ``code`` is a stable machine-readable reason (``empty``, ``length``, ``chars``, ``region``,
-    ``birth_date`` or ``check_digit``) for callers that map errors to form fields or report
+    ``code`` is a stable machine-readable reason (``empty``, ``excel_number`` — a number Excel
+    turned into 5.32932E+17 —, ``length``, ``chars``, ``region``, ``birth_date`` or
+    ``check_digit``) for callers that map errors to form fields or report
     columns; ``message`` (also ``str(error)``) is the translated text for people. The message
     never contains the whole ID number.
     """
@@ -147,6 +150,9 @@ def _parse_birth(number: str, today: datetime.date) -> datetime.date:
     return born
 
 
+_EXCEL_NUMBER = re.compile(r"\d+(\.\d+)?E\+?\d+|\d+\.\d+", re.IGNORECASE)
+
+
 def normalize(value: str, *, today: datetime.date | None = None) -> str:
     """Return the canonical 18-character form of ``value`` or raise ``IdNumberError``.
 
@@ -156,9 +162,20 @@ def normalize(value: str, *, today: datetime.date | None = None) -> str:
     have a valid province code, a real birth date between 1900-01-01 and ``today`` (default:
     ``datetime.date.today()``; tests inject a fixed day) and a correct check character.
     """
+    if isinstance(value, float):
+        value = repr(value)
     number = _clean(value) if value is not None else ""
     if not number:
         raise IdNumberError("empty", _("身份证号为空，请填写 18 位身份证号"))
+    if _EXCEL_NUMBER.fullmatch(number):
+        # 5.32932E+17: Excel stored the column as a number and kept 15 significant digits.
+        raise IdNumberError(
+            "excel_number",
+            _(
+                "身份证号“{value}”是 Excel 把该列存成数字后的科学计数法，末几位已丢失；"
+                "请把该列设为“文本”格式，重新填入完整的 18 位号码"
+            ).format(value=number),
+        )
     if len(number) not in (15, 18):
         raise IdNumberError(
             "length",

@@ -20,7 +20,6 @@ never by spreadsheet objects:
 
 import csv
 import datetime
-import io
 import os
 import pickle
 import tempfile
@@ -38,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from core.services import audit_record
 from grids.models import GridNode, Level
 
-from . import bulkwrite, idnumbers, rules, services, xlsxreader
+from . import bulkwrite, idnumbers, rules, services, textfiles, xlsxreader
 from .idstore import encrypt_canonical, hash_canonical
 from .models import (
     Health,
@@ -212,7 +211,8 @@ class ImportFileError(Exception):
 
 
 def read_rows(source, filename: str) -> Iterator[tuple[int, tuple]]:
-    """Yield ``(row_number, values)`` of the first sheet (xlsx) or the csv file (UTF-8 or GB18030).
+    """Yield ``(row_number, values)`` of the first sheet (xlsx) or the csv file (UTF-8, GB18030
+    or UTF-16; ``households.textfiles``).
 
     Shared with the department batch upload (``comparison.uploads``); an unreadable file raises
     ``ImportFileError`` with a Chinese message."""
@@ -223,22 +223,26 @@ def read_rows(source, filename: str) -> Iterator[tuple[int, tuple]]:
         try:
             yield from xlsxreader.iter_rows(source)
         except xlsxreader.XlsxError as exc:
-            raise ImportFileError(_("无法读取 xlsx 文件，请确认文件未损坏。")) from exc
+            raise ImportFileError(
+                exc.user_message or _("无法读取 xlsx 文件，请确认文件未损坏。")
+            ) from exc
     elif ext == ".csv":
         raw = source if hasattr(source, "read") else open(source, "rb")  # noqa: SIM115
         try:
-            head = raw.read(65536)
-            raw.seek(0)
             try:
-                head.decode("utf-8")
-                encoding = "utf-8-sig"
-            except UnicodeDecodeError:
-                # Excel in Chinese saves "CSV" in the GBK family.
-                encoding = "gb18030"
-            text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+                text = textfiles.open_text(raw)
+            except textfiles.EncodingError as exc:
+                raise ImportFileError(str(exc)) from None
+            number = 0
             try:
-                for number, values in enumerate(csv.reader(text), start=1):
+                for number, values in enumerate(csv.reader(text), start=1):  # noqa: B007
                     yield number, tuple(values)
+            except csv.Error as exc:
+                raise ImportFileError(
+                    _(
+                        "CSV 文件第 {row} 行无法读取（{reason}）；请在 Excel 中重新另存为 CSV。"
+                    ).format(row=number + 1, reason=exc)
+                ) from None
             finally:
                 text.detach()
         finally:
@@ -434,31 +438,84 @@ class _HouseholdEntry:
     members: int = 0
 
 
-def _header_index(report, values) -> dict:
-    seen = {_text(v): i for i, v in enumerate(values or ()) if _text(v)}
-    index = {}
-    for column in COLUMNS:
-        if column.header in seen:
-            index[column.key] = seen[column.header]
-        elif column.required:
-            report.add(1, column.header, _("缺少必填列，请使用导入模板"))
-    return index
+def header_name(value) -> str:
+    """A header cell as the template names it: marks of a required column (``户编号*``,
+    ``户编号（必填）``) and every kind of space dropped."""
+    text = "".join(_text(value).split())
+    for mark in ("（必填）", "(必填)", "*", "＊"):
+        text = text.replace(mark, "")
+    return text
+
+
+#: How many rows from the top may come before the header row (a title, a note).
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_index(values) -> tuple[dict, list[str]]:
+    """``(index by key, missing required headers)`` of a candidate header row."""
+    seen = {}
+    for i, value in enumerate(values or ()):
+        name = header_name(value)
+        if name and name not in seen:
+            seen[name] = i
+    index = {c.key: seen[c.header] for c in COLUMNS if c.header in seen}
+    missing = [c.header for c in COLUMNS if c.required and c.key not in index]
+    return index, missing
 
 
 def _data_rows(source, filename, report):
-    """``(row_number, values, index)`` for every non-blank data row; header read first."""
+    """``(row_number, values, index)`` for every non-blank data row, after the header row.
+
+    The header row is the first of the top ``HEADER_SEARCH_ROWS`` rows that names at least two
+    of the template's required columns (a title row above it is skipped). Not found, or found
+    without some required columns, is one error that says which row was read and what was
+    expected."""
     index = None
+    first = None
     for number, values in read_rows(source, filename):
         if index is None:
-            index = _header_index(report, values)
-            if not report.ok:
-                return
+            if not any(_text(v) for v in values):
+                if number >= HEADER_SEARCH_ROWS:
+                    break
+                continue
+            if first is None:
+                first = (number, values)
+            candidate, missing = _header_index(values)
+            required = sum(1 for c in COLUMNS if c.required)
+            if required - len(missing) >= 2:
+                if missing:
+                    report.add(
+                        number,
+                        _("表头"),
+                        _("第 {row} 行（表头）缺少必填列：{columns}；请使用导入模板").format(
+                            row=number, columns="、".join(missing)
+                        ),
+                    )
+                    return
+                index = candidate
+            elif number >= HEADER_SEARCH_ROWS:
+                break
             continue
         if not any(_text(v) for v in values):
             continue
         yield number, values, index
     if index is None:
-        raise ImportFileError(_("文件是空的：第一行应为表头。"))
+        if first is None:
+            raise ImportFileError(_("文件是空的：第一行应为表头。"))
+        seen = "、".join(_text(v) for v in first[1] if _text(v))[:120]
+        report.add(
+            first[0],
+            _("表头"),
+            _(
+                "没有找到表头：前 {n} 行中没有一行包含“{expected}”等必填列；"
+                "读到的第 {row} 行是“{seen}”。请使用导入模板，表头放在数据之上"
+            ).format(
+                n=HEADER_SEARCH_ROWS,
+                expected="、".join(c.header for c in COLUMNS if c.required),
+                row=first[0],
+                seen=seen,
+            ),
+        )
 
 
 # --- Pass 1: validate -----------------------------------------------------------------------
@@ -713,7 +770,9 @@ def _write(spool, households, grids):
     flush_people()
 
 
-def import_households(source, *, filename: str, actor=None, dry_run: bool = False) -> ImportReport:
+def import_households(
+    source, *, filename: str, actor=None, dry_run: bool = False, before_commit=None
+) -> ImportReport:
     """Validate the whole file and, when it is clean and not a dry run, write it all.
 
     ``source`` is a path or a binary file object (read twice); ``filename`` gives the type.
@@ -722,6 +781,9 @@ def import_households(source, *, filename: str, actor=None, dry_run: bool = Fals
     files; every row problem is in the returned report. Raises ``PermissionDenied`` unless
     ``actor`` may import (county and township leaders): the rule is checked here, whatever
     the entry point.
+
+    ``before_commit(report)`` is called inside the write transaction once everything is
+    written: a job marks itself done there, so its rows and its "done" commit together.
     """
     if actor is not None:
         services.require_importer(actor)
@@ -761,6 +823,8 @@ def import_households(source, *, filename: str, actor=None, dry_run: bool = Fals
                     "persons_in_file": report.persons,
                 },
             )
+        if before_commit is not None:
+            before_commit(report)
     return report
 
 

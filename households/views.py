@@ -17,7 +17,8 @@ from grids import selectors as grid_selectors
 from grids.models import Level
 
 from . import idnumbers, importing, selectors, services
-from .api.views import export_response, template_response
+from . import jobs as household_jobs
+from .api.views import template_response
 from .forms import HouseholdCreateForm, ImportForm, PersonAddForm
 from .models import Household, HouseholdStatus, Person
 
@@ -217,29 +218,20 @@ def person_add(request, pk):
 
 @login_required
 def household_import(request):
-    """Upload page for county and township leaders: preview (dry run) or import."""
+    """Upload page for county and township leaders: the check (dry run) or the import runs
+    as a job; its page shows the progress and then the report."""
     services.require_importer(request.user)
-    report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            report = importing.import_households(
-                upload,
-                filename=upload.name,
-                actor=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except importing.ImportFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            messages.add_message(request, level, report.summary())
-    errors = sorted(report.errors, key=lambda e: e.row) if report else []
+        job, _created = household_jobs.start_import(
+            actor=request.user, upload=upload, dry_run=form.cleaned_data["dry_run"]
+        )
+        return redirect("job-detail", pk=job.pk)
     return render(
         request,
         "households/import.html",
-        {"form": form, "report": report, "errors": errors, "headers": importing.COLUMNS},
+        {"form": form, "report": None, "errors": [], "headers": importing.COLUMNS},
     )
 
 
@@ -251,7 +243,8 @@ def import_template(request):
 
 @login_required
 def household_export(request):
-    """The households of a grid's subtree with their members, as xlsx (masked)."""
+    """The households of a grid's subtree with their members, as xlsx (masked), by a job."""
     grid = _grid_from_request(request)
-    qs, _q = _households_in(request, grid)
-    return export_response(request.user, qs)
+    filters = {"grid": grid.code if grid else "", "search": request.GET.get("q", "")}
+    job, _created = household_jobs.start_export(actor=request.user, filters=filters)
+    return redirect("job-detail", pk=job.pk)

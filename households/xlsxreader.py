@@ -28,6 +28,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import (
     CALENDAR_MAC_1904,
@@ -43,7 +44,17 @@ _DIGITS = "0123456789"
 
 
 class XlsxError(Exception):
-    """The file is not a readable xlsx workbook."""
+    """The file is not a readable xlsx workbook; ``user_message`` says why when it is known."""
+
+    def __init__(self, user_message: str = ""):
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+#: Excel's own limits: a sheet that claims more is not a real one (a 2 KB file declaring row
+#: 10,000,000 must not make the reader hold ten million rows).
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 
 
 def iter_rows(source) -> Iterator[tuple[int, tuple]]:
@@ -55,14 +66,14 @@ def iter_rows(source) -> Iterator[tuple[int, tuple]]:
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise XlsxError(str(exc)) from exc
+        raise XlsxError() from exc
     try:
         with archive:
             parts = _Parts(archive)
             with archive.open(parts.sheet) as stream:
                 yield from _sheet_rows(stream, parts.strings(), parts.date_styles(), parts.epoch)
     except (KeyError, IndexError, ET.ParseError, zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise XlsxError(str(exc)) from exc
+        raise XlsxError() from exc
 
 
 def _local(tag: str) -> str:
@@ -117,7 +128,7 @@ class _Parts:
                 if kind.endswith("/worksheet"):  # not a chart sheet
                     self.sheet = target
         if self.sheet is None:
-            raise XlsxError("no worksheet")
+            raise XlsxError(_("工作簿中没有工作表。"))
         self._strings = next((t for _i, k, t in rels if k.endswith("/sharedStrings")), None)
         self._styles = next((t for _i, k, t in rels if k.endswith("/styles")), None)
 
@@ -182,6 +193,12 @@ def _column(reference: str) -> int:
         for letter in letters.upper():
             index = index * 26 + ord(letter) - 64
         index -= 1
+        if not 0 <= index < MAX_COLUMNS:
+            raise XlsxError(
+                _("单元格 {ref} 超出 Excel 的列数上限（XFD），文件不是正常的工作表。").format(
+                    ref=reference[:20]
+                )
+            )
         if len(_COLUMNS) < 20000:
             _COLUMNS[letters] = index
     return index
@@ -235,7 +252,18 @@ class _SheetReader:
             self.collecting = True
         elif tag == self.row_tag:
             reference = attrib.get("r")
-            self.number = int(reference) if reference else self.expected
+            try:
+                self.number = int(reference) if reference else self.expected
+            except ValueError:
+                raise XlsxError(
+                    _("行号“{ref}”不是数字，文件不是正常的工作表。").format(ref=str(reference)[:20])
+                ) from None
+            if not 0 < self.number <= MAX_ROWS:
+                raise XlsxError(
+                    _(
+                        "第 {row} 行超出 Excel 的行数上限（1,048,576），文件不是正常的工作表。"
+                    ).format(row=self.number)
+                )
             self.values = []
         elif tag == self.rph_tag:
             self.phonetic = True
@@ -250,9 +278,8 @@ class _SheetReader:
         elif tag == self.cell_tag:
             self._cell()
         elif tag == self.row_tag:
-            while self.expected < self.number:  # rows the file leaves out are empty rows
-                self.done.append((self.expected, ()))
-                self.expected += 1
+            # Rows the file leaves out are yielded empty by ``_sheet_rows``, one at a time: the
+            # reader holds only the rows actually present.
             self.done.append((self.number, tuple(self.values)))
             self.expected = self.number + 1
         elif tag == self.rph_tag:
@@ -294,6 +321,15 @@ class _SheetReader:
 
 
 def _sheet_rows(stream, strings, date_styles, epoch):
+    last = 0
+    for number, values in _present_rows(stream, strings, date_styles, epoch):
+        if number > last + 1:
+            yield from ((gap, ()) for gap in range(last + 1, number))
+        yield number, values
+        last = max(last, number)
+
+
+def _present_rows(stream, strings, date_styles, epoch):
     reader = _SheetReader(strings, date_styles, epoch)
     parser = ET.XMLParser(target=reader)
     while chunk := stream.read(1 << 16):

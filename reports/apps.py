@@ -9,6 +9,6 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from core import benchmarks
 
-        from . import bench
+        from . import bench, jobs  # noqa: F401  (jobs: registers the ledger job)
 
         benchmarks.register("stats", bench.bench_stats)

@@ -3,15 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import render
-from django.utils import timezone
+from django.http import Http404
+from django.shortcuts import redirect, render
 
 from core.months import parse_month, this_month
 
+from . import jobs as report_jobs
 from . import selectors
 from .dashboard import dashboard_context, household_list_url
-from .ledgers import LEDGERS, XLSX, write_ledger
+from .ledgers import LEDGERS
 
 
 def _month(request):
@@ -55,12 +55,14 @@ def crowded(request, code):
 
 @login_required
 def ledger(request, code, key):
-    """A ledger (台账) of the subtree as xlsx; ``?full_ids=1`` for permitted roles (audited)."""
+    """A ledger (台账) of the subtree as xlsx, made by a job: this answers at once with the
+    job's page (progress, then the file); ``?full_ids=1`` for permitted roles (audited). The
+    same ledger asked again while its job runs is that job."""
     if key not in LEDGERS:
         raise Http404
     grid = selectors.resolve_grid(user=request.user, code=code)
     full_ids = request.GET.get("full_ids") == "1"
-    out = write_ledger(user=request.user, node=grid, key=key, full_ids=full_ids)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    name = f"{LEDGERS[key].title}-{grid.code}-{stamp}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    job, _created = report_jobs.start_ledger(
+        actor=request.user, node=grid, key=key, full_ids=full_ids
+    )
+    return redirect("job-detail", pk=job.pk)

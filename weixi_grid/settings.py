@@ -137,9 +137,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Serialise writers instead of failing with "database is locked" under the dev server.
+    # Serialise writers instead of failing with "database is locked" under the dev server; WAL
+    # lets a long read (a ledger) run beside writers (a login) instead of locking them out.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -227,6 +232,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "accounts.permissions.ClientOperations",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -238,6 +248,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
 }
+# A JSON body larger than this is refused (413): a department's part of 5,000 records is ~1 MB.
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=8 * 1024 * 1024)
 REST_KNOX = {
     "TOKEN_TTL": __import__("datetime").timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
     "AUTO_REFRESH": False,
@@ -286,6 +298,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Jobs (core/jobs.py) ------------------------------------------------------------------
+# Long work (imports, ledgers, exports) runs as jobs on the worker. A worker renews its lease on
+# the job as it goes; a job whose lease ran out is taken up again by the sweeper (beat, every
+# JOB_SWEEP_MINUTES) up to JOB_MAX_ATTEMPTS times. Results (files) are kept JOB_RESULT_DAYS.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=300)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=2)
+JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=1800)
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"  # never served as such: job files are downloaded through their page
 
 # --- Security headers ---------------------------------------------------------------------------
 # Only the project's own assets: no inline script or style, nothing from another origin (the
@@ -378,3 +402,7 @@ ASSISTANCE_MEASURE_DAYS = env.int("ASSISTANCE_MEASURE_DAYS", default=30)
 # ``work_mem``, for that transaction only): the county's persons are hashed once.
 COMPARISON_PART_RECORDS = env.int("COMPARISON_PART_RECORDS", default=20000)
 COMPARISON_WORK_MEM = env.str("COMPARISON_WORK_MEM", default="64MB")
+# Department batches are of months from this one (the monitoring mechanism's start) to now.
+COMPARISON_EARLIEST_MONTH = __import__("datetime").date(
+    *map(int, env.str("COMPARISON_EARLIEST_MONTH", default="2021-01").split("-")), 1
+)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("assistance.urls")),
     path("", include("reports.urls")),
     path("", include("accounts.urls")),
+    path("", include("core.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

@@ -99,6 +99,9 @@ class ComparisonRunViewSet(NotEditedMixin, ScopedModelViewSet):
 
     @extend_schema(request=s.RunWriteSerializer, responses={202: s.RunSerializer})
     def create(self, request, *args, **kwargs):
+        # Who may start a run at all is answered first: a department account is refused (403)
+        # whatever its body says, not told to name a county.
+        services.require_run_starter(request.user)
         data = valid(s.RunWriteSerializer, request)
         county = grid_selectors.acting_county(user=request.user, code=data.get("county", ""))
         run = services.run_start(actor=request.user, county=county, month=data["month"])

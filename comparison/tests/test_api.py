@@ -115,10 +115,12 @@ def test_batch_in_parts_then_resent_replaces_it(grid_tree, api):
     url = f"/api/v1/department-batches/{batch_id}/parts/"
     r = client.post(url, {"part": 2, "records": _records([number])}, format="json")
     assert r.status_code == 200
-    r = client.post(url, {"part": 1, "records": _records([number, "123"])}, format="json")
+    # Another value for the same person (the same record twice would count once).
+    part1 = _records([number, "123"], value=31000)
+    r = client.post(url, {"part": 1, "records": part1}, format="json")
     assert r.json()["state"] == "complete" and r.json()["records_invalid"] == 1
     # Part 1 sent again replaces part 1 only.
-    r = client.post(url, {"part": 1, "records": _records([number])}, format="json")
+    r = client.post(url, {"part": 1, "records": _records([number], value=31000)}, format="json")
     assert r.json()["records_total"] == 2 and r.json()["records_invalid"] == 0
     r = client.post(url, {"part": 3, "records": _records([number])}, format="json")
     assert r.status_code == 400

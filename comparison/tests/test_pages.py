@@ -20,29 +20,37 @@ def _csv(rows):
 
 
 @pytest.mark.django_db
-def test_department_uploads_a_csv_and_sees_the_report(grid_tree, client):
+def test_department_uploads_a_csv_and_sees_the_report(
+    grid_tree, client, django_capture_on_commit_callbacks
+):
     ensure_catalogue(grid_tree.c)
     _, number = household_with_id(grid_tree.g1)
     client.force_login(grid_tree.dept)
-    r = client.post(
-        "/comparison/batches/",
-        {
-            "month": f"{last_month():%Y-%m}",
-            "batch_id": "CSV-1",
-            "file": _csv([(number, "oop_cost", 30000, "A1"), ("12345", "oop_cost", 1, "A2")]),
-        },
-    )
-    assert r.status_code == 302, r.content.decode()[:2000]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            "/comparison/batches/",
+            {
+                "month": f"{last_month():%Y-%m}",
+                "batch_id": "CSV-1",
+                "file": _csv([(number, "oop_cost", 30000, "A1"), ("12345", "oop_cost", 1, "A2")]),
+            },
+        )
+    # The upload is a job: its page, then the batch it made.
+    assert r.status_code == 302 and "/jobs/" in r.url, r.content.decode()[:2000]
+    job_page = client.get(r.url).content.decode()
     batch = DepartmentBatch.objects.get(batch_id="CSV-1")
+    assert f"/comparison/batches/{batch.pk}/" in job_page
     assert batch.department.code == "yibao" and batch.state == "complete"
     assert (batch.records_total, batch.records_invalid) == (2, 1)
-    page = client.get(r.url)
+    page = client.get(f"/comparison/batches/{batch.pk}/")
     body = page.content.decode()
     assert "身份证号应为 18 位" in body and number not in body
 
 
 @pytest.mark.django_db
-def test_county_admin_uploads_xlsx_for_a_department(grid_tree, client):
+def test_county_admin_uploads_xlsx_for_a_department(
+    grid_tree, client, django_capture_on_commit_callbacks
+):
     ensure_catalogue(grid_tree.c)
     _, number = household_with_id(grid_tree.g1)
     wb = Workbook()
@@ -51,15 +59,16 @@ def test_county_admin_uploads_xlsx_for_a_department(grid_tree, client):
     buf = io.BytesIO()
     wb.save(buf)
     client.force_login(grid_tree.county)
-    r = client.post(
-        "/comparison/batches/",
-        {
-            "month": f"{last_month():%Y-%m}",
-            "batch_id": "XLSX-1",
-            "department": dept("zhujian").pk,
-            "file": SimpleUploadedFile("zj.xlsx", buf.getvalue()),
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            "/comparison/batches/",
+            {
+                "month": f"{last_month():%Y-%m}",
+                "batch_id": "XLSX-1",
+                "department": dept("zhujian").pk,
+                "file": SimpleUploadedFile("zj.xlsx", buf.getvalue()),
+            },
+        )
     assert r.status_code == 302
     batch = DepartmentBatch.objects.get(batch_id="XLSX-1")
     assert batch.department.code == "zhujian" and batch.records_invalid == 0

@@ -1,6 +1,7 @@
 """One error shape for the whole API: ``{"detail": ..., "errors": {field: [...]}}``."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -40,6 +41,18 @@ def exception_handler(exc, context):
         return Response({"detail": first, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc), "errors": {}}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        from .parsers import too_large
+
+        exc = too_large()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(_("请求无法处理，请检查请求的格式。"))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        media_type = getattr(context.get("request"), "content_type", "") or "—"
+        message = _(
+            "不支持的内容类型“{type}”：请用 application/json（上传文件用 multipart/form-data）。"
+        ).format(type=media_type)
+        exc = exceptions.UnsupportedMediaType(media_type, detail=message)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到，或不在您的管辖范围内。"))
     elif isinstance(exc, DjangoPermissionDenied):

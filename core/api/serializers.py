@@ -29,3 +29,45 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "reason",
             "seq",
         ]
+
+
+class JobSerializer(serializers.ModelSerializer):
+    """A job as its creator reads it: state, progress, outcome, and where its file is."""
+
+    kind_display = serializers.SerializerMethodField()
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    def get_kind_display(self, obj) -> str:
+        from ..jobs import kind_label
+
+        return kind_label(obj.kind)
+
+    def get_file_url(self, obj) -> str | None:
+        if not obj.file:
+            return None
+        return f"/api/v1/jobs/{obj.pk}/file/"
+
+    class Meta:
+        from ..models import Job
+
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "state",
+            "state_display",
+            "progress",
+            "message",
+            "params",
+            "result",
+            "input_name",
+            "file_name",
+            "file_url",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+        ]

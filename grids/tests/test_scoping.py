@@ -9,7 +9,8 @@ from grids.scoping import clear_scope_cache, user_scope
 #: Apps whose models hold county data and must declare their path to a grid.
 DOMAIN_APPS = {"core", "grids", "households", "monitoring", "comparison", "assistance", "reports"}
 #: Models that are deliberately not scoped (reference data shared by every county).
-UNSCOPED = {"grids.department", "monitoring.monitoringline"}
+#: (``core.job``: a job is its creator's alone, read through ``core.selectors.job_list``.)
+UNSCOPED = {"grids.department", "monitoring.monitoringline", "core.job"}
 
 
 def test_every_domain_model_declares_its_scope_path():

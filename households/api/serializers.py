@@ -228,19 +228,3 @@ class RevealResultSerializer(serializers.Serializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(label=_("xlsx 或 csv 文件"))
-
-
-class ImportErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
-    written = serializers.BooleanField()
-    households = serializers.IntegerField()
-    persons = serializers.IntegerField()
-    error_count = serializers.IntegerField()
-    errors = ImportErrorSerializer(many=True)
-    summary = serializers.CharField()

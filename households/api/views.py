@@ -3,37 +3,23 @@
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api.serializers import JobSerializer
 from core.api.viewsets import ScopedModelViewSet, valid, visible_reference
 from grids import selectors as grid_selectors
 
 from .. import importing, selectors, services
-from ..exporting import export_households
+from .. import jobs as household_jobs
 from ..filtersets import HouseholdFilterSet, PersonFilterSet
 from ..models import Household, Person
 from . import serializers as s
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def import_response(report):
-    """200 with the report when clean; 400 in the API error shape plus the full report."""
-    data = report.as_dict()
-    if report.ok:
-        return Response(data)
-    return Response(
-        {
-            "detail": report.summary(),
-            "errors": {"file": [str(e) for e in sorted(report.errors, key=lambda e: e.row)]},
-            "report": data,
-        },
-        status=status.HTTP_400_BAD_REQUEST,
-    )
 
 
 class HouseholdViewSet(ScopedModelViewSet):
@@ -128,7 +114,7 @@ class HouseholdViewSet(ScopedModelViewSet):
     @extend_schema(
         request={"multipart/form-data": s.ImportRequestSerializer},
         parameters=[OpenApiParameter("dry_run", bool, description="只预检，不写入")],
-        responses={200: s.ImportReportSerializer, 400: OpenApiResponse(description="校验未通过")},
+        responses={202: JobSerializer},
     )
     @action(
         detail=False,
@@ -137,18 +123,19 @@ class HouseholdViewSet(ScopedModelViewSet):
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_file(self, request, *args, **kwargs):
-        """Import households with members from xlsx/csv: all or nothing; ``?dry_run=1``."""
+        """Import households with members from xlsx/csv as a job: all or nothing;
+        ``?dry_run=1`` only checks. Answers 202 at once with the job; poll
+        ``/api/v1/jobs/{id}/`` — its ``result`` is the report (``written``, ``errors`` by row).
+        The same file sent again while its job runs answers that job."""
         if not services.can_import(request.user):
             raise PermissionDenied(_("只有县级和乡镇网格长可以导入农户。"))
         upload = valid(s.ImportRequestSerializer, request.data)["file"]
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        try:
-            report = importing.import_households(
-                upload, filename=upload.name, actor=request.user, dry_run=dry_run
-            )
-        except importing.ImportFileError as exc:
-            raise serializers.ValidationError({"file": [str(exc)]}) from None
-        return import_response(report)
+        job, _created = household_jobs.start_import(
+            actor=request.user, upload=upload, dry_run=dry_run
+        )
+        job.refresh_from_db()  # the embedded default has already run it
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={(200, XLSX): OpenApiResponse(description="导入模板 xlsx")})
     @action(detail=False, methods=["get"], url_path="import-template")
@@ -156,14 +143,17 @@ class HouseholdViewSet(ScopedModelViewSet):
         """The import template (xlsx with Chinese headers and a sheet of notes)."""
         return template_response()
 
-    @extend_schema(responses={(200, XLSX): OpenApiResponse(description="农户成员 xlsx")})
+    @extend_schema(responses={202: JobSerializer})
     @action(detail=False, methods=["get"])
     def export(self, request, *args, **kwargs):
-        """The filtered households with their members as xlsx (ID numbers masked)."""
-        households = self.filter_queryset(
-            selectors.household_list(user=request.user, with_member_count=False)
+        """The filtered households (the list's filters and ``search``) with their members as
+        xlsx, made by a job: 202 with the job; its ``file_url`` downloads it (ID numbers
+        masked)."""
+        job, _created = household_jobs.start_export(
+            actor=request.user, filters=request.query_params.dict()
         )
-        return export_response(request.user, households)
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 def template_response():
@@ -173,15 +163,6 @@ def template_response():
     importing.build_template(buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="农户导入模板.xlsx", content_type=XLSX)
-
-
-def export_response(user, households):
-    return FileResponse(
-        export_households(user=user, households=households),
-        as_attachment=True,
-        filename="农户成员.xlsx",
-        content_type=XLSX,
-    )
 
 
 class PersonViewSet(ScopedModelViewSet):

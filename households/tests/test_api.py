@@ -256,37 +256,57 @@ def test_move_action(grid_tree, api):
     assert Household.objects.get(pk=household.pk).grid_id == grid_tree.g3.pk
 
 
-def test_import_endpoint_dry_run_then_write(grid_tree, api, xlsx_file):
+def _import(client, upload, capture, query=""):
+    """Post an import, let its job run (after the commit), and read the job back."""
+    with capture(execute=True):
+        response = client.post(
+            f"/api/v1/households/import/{query}", {"file": upload}, format="multipart"
+        )
+    assert response.status_code == 202, response.content
+    assert response.json()["state"] == "pending"
+    return client.get(f"/api/v1/jobs/{response.json()['id']}/").json()
+
+
+def test_import_endpoint_dry_run_then_write(
+    grid_tree, api, xlsx_file, django_capture_on_commit_callbacks
+):
     from households.tests.test_importing import good_rows
 
     client = api.as_user(grid_tree.t1_leader)
     upload = xlsx_file(good_rows(grid_tree))
-    response = client.post(
-        "/api/v1/households/import/?dry_run=1", {"file": upload}, format="multipart"
-    )
-    assert response.status_code == 200, response.content
-    assert response.json()["dry_run"] and Household.objects.count() == 0
+    job = _import(client, upload, django_capture_on_commit_callbacks, "?dry_run=1")
+    assert job["state"] == "succeeded" and job["result"]["dry_run"]
+    assert Household.objects.count() == 0
     upload.seek(0)
-    response = client.post("/api/v1/households/import/", {"file": upload}, format="multipart")
-    assert response.status_code == 200 and response.json()["written"]
+    job = _import(client, upload, django_capture_on_commit_callbacks)
+    assert job["state"] == "succeeded" and job["result"]["written"]
     assert Household.objects.count() == 2
 
 
-def test_import_endpoint_reports_errors_in_the_api_shape(grid_tree, api, xlsx_file):
+def test_import_endpoint_reports_errors_by_row(
+    grid_tree, api, xlsx_file, django_capture_on_commit_callbacks
+):
     from households.tests.test_importing import member
 
     rows = [member("Z", grid_tree.g1, "无户主", "子女")]
-    response = api.as_user(grid_tree.county).post(
-        "/api/v1/households/import/", {"file": xlsx_file(rows)}, format="multipart"
+    job = _import(
+        api.as_user(grid_tree.county), xlsx_file(rows), django_capture_on_commit_callbacks
     )
-    assert response.status_code == 400
-    body = response.json()
-    assert body["detail"] and body["errors"]["file"][0].startswith("第 2 行")
-    assert body["report"]["errors"][0] == {
-        "row": 2,
-        "column": "与户主关系",
-        "message": body["report"]["errors"][0]["message"],
-    }
+    assert job["state"] == "succeeded" and not job["result"]["written"]
+    assert job["result"]["errors"][0]["row"] == 2
+    assert job["result"]["errors"][0]["column"] == "与户主关系"
+    assert Household.objects.count() == 0
+
+
+def test_an_unreadable_file_fails_the_job_with_the_reason(
+    grid_tree, api, django_capture_on_commit_callbacks
+):
+    import io
+
+    upload = io.BytesIO(b"not a zip")
+    upload.name = "a.xlsx"
+    job = _import(api.as_user(grid_tree.county), upload, django_capture_on_commit_callbacks)
+    assert job["state"] == "failed" and "xlsx" in job["message"]
 
 
 def test_import_is_for_county_and_township_leaders(grid_tree, api, xlsx_file):
@@ -296,7 +316,7 @@ def test_import_is_for_county_and_township_leaders(grid_tree, api, xlsx_file):
     assert response.status_code == 403
 
 
-def test_template_and_export_endpoints(grid_tree, api):
+def test_template_and_export_endpoints(grid_tree, api, django_capture_on_commit_callbacks):
     client = api.as_user(grid_tree.county)
     response = client.get("/api/v1/households/import-template/")
     assert response.status_code == 200
@@ -307,8 +327,13 @@ def test_template_and_export_endpoints(grid_tree, api):
     h = HouseholdFactory(grid=grid_tree.g1, number="E1")
     PersonFactory(household=h, id_number=number, relation=Relation.HEAD)
     household_with_members(grid_tree.g4, number="E2")
-    response = api.as_user(grid_tree.t1_leader).get("/api/v1/households/export/")
-    content = b"".join(response.streaming_content)
+    client = api.as_user(grid_tree.t1_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/api/v1/households/export/")
+    assert response.status_code == 202
+    job = client.get(f"/api/v1/jobs/{response.json()['id']}/").json()
+    assert job["state"] == "succeeded", job
+    content = b"".join(client.get(job["file_url"]).streaming_content)
     rows = list(load_workbook(io.BytesIO(content), read_only=True).worksheets[0].values)
     assert rows[0][0] == "户编号" and {r[0] for r in rows[1:]} == {"E1"}  # scope: not E2
     assert rows[1][13] == idnumbers.mask(number)

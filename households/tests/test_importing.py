@@ -141,7 +141,8 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_is_written(grid_tree, xls
 def test_missing_required_column_is_reported(grid_tree, xlsx_file):
     headers = [h for h in HEADERS if h != "身份证号"]
     report = import_households(xlsx_file([], headers=headers), filename="a.xlsx")
-    assert [(e.row, e.column) for e in report.errors] == [(1, "身份证号")]
+    assert [(e.row, e.column) for e in report.errors] == [(1, "表头")]
+    assert "缺少必填列：身份证号" in report.errors[0].message
 
 
 def test_numeric_id_cell_is_explained(grid_tree):

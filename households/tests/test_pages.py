@@ -86,7 +86,9 @@ def test_grid_page_links_to_its_households(grid_tree, client):
     assert f"/households/?grid={grid_tree.v1.code}" in body
 
 
-def test_import_page_for_township_leaders_only(grid_tree, client, xlsx_file):
+def test_import_page_for_township_leaders_only(
+    grid_tree, client, xlsx_file, django_capture_on_commit_callbacks
+):
     from households.tests.test_importing import good_rows
 
     client.force_login(grid_tree.v1_leader)
@@ -94,19 +96,28 @@ def test_import_page_for_township_leaders_only(grid_tree, client, xlsx_file):
     client.force_login(grid_tree.t1_leader)
     assert client.get("/households/import/").status_code == 200
     upload = xlsx_file(good_rows(grid_tree))
-    response = client.post("/households/import/", {"file": upload, "dry_run": "on"})
-    assert "预检通过" in response.content.decode() and Household.objects.count() == 0
+    # The upload answers at once with the job's page; the job runs after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/households/import/", {"file": upload, "dry_run": "on"})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "预检通过" in page and Household.objects.count() == 0
     upload.seek(0)
-    client.post("/households/import/", {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/households/import/", {"file": upload})
+    assert "已导入 2 户" in client.get(response["Location"]).content.decode()
     assert Household.objects.count() == 2
     assert client.get("/households/import/template.xlsx").status_code == 200
 
 
-def test_export_page_is_scoped(grid_tree, client):
+def test_export_page_is_scoped(grid_tree, client, django_capture_on_commit_callbacks):
     household_with_members(grid_tree.g1, number="IN")
     household_with_members(grid_tree.g4, number="OUT")
     client.force_login(grid_tree.v1_leader)
-    response = client.get("/households/export.xlsx")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.get("/households/export.xlsx")
+    assert started.status_code == 302 and "/jobs/" in started["Location"]
+    response = client.get(started["Location"] + "file/")
     assert response.status_code == 200
     import io
 

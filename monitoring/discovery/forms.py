@@ -1,5 +1,7 @@
 """Forms of the monitoring pages: shape only; the services hold the rules."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +36,13 @@ class VisitForm(forms.Form):
     notes = forms.CharField(
         label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Made when the form is drawn: submitting the same form twice records one visit.
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["client_key"].initial = uuid.uuid4().hex
         for name, (label, _risk) in CHECKS.items():
             self.fields[name] = forms.ChoiceField(
                 label=label,

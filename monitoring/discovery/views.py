@@ -35,13 +35,16 @@ def visit_create(request, pk):
         data = dict(form.cleaned_data)
         checks = {name: data.pop(name) for name in CHECKS}
         try:
-            visit_record(actor=request.user, household=household, checks=checks, **data)
+            visit = visit_record(actor=request.user, household=household, checks=checks, **data)
         except ValidationError as exc:
             add_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已记录对 {name} 的走访。").format(name=str(household)))
+            if visit.replayed:
+                messages.info(request, _("这次走访已经记录过，没有重复记录。"))
+            else:
+                messages.success(request, _("已记录对 {name} 的走访。").format(name=str(household)))
             return redirect("household-detail", pk=household.pk)
     return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.exceptions import Conflict
 from core.models import AuditLog
 from monitoring import services
 from monitoring.discovery import selectors
@@ -156,7 +157,8 @@ def test_transitions_follow_the_states(grid_tree):
         services.clue_start_verifying(actor=grid_tree.g1_member, clue=clue)
     clue = services.clue_confirm(actor=grid_tree.v1_leader, clue=clue, reason="C 级危房")
     assert clue.state == "confirmed" and clue.decided_by == grid_tree.v1_leader
-    with pytest.raises(ValidationError):
+    # Decided already: a conflict naming who decided it and when (409 over the API).
+    with pytest.raises(Conflict, match="v1"):
         services.clue_dismiss(actor=grid_tree.v1_leader, clue=clue, reason="x")
 
 

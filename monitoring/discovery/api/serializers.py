@@ -79,6 +79,12 @@ class VisitWriteSerializer(serializers.Serializer):
     member_changes = serializers.CharField(required=False, allow_blank=True)
     risk_types = _risk_list()
     notes = serializers.CharField(required=False, allow_blank=True)
+    client_key = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        label=_("提交标识（同一标识只记录一次；也可用请求头 Idempotency-Key）"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -51,14 +51,23 @@ class VisitViewSet(NotEditedMixin, ScopedModelViewSet):
     ordering_fields = ["visited_on", "created_at"]
     ordering = ["-visited_on", "-id"]
 
-    @extend_schema(request=s.VisitWriteSerializer, responses=s.VisitSerializer)
+    @extend_schema(
+        request=s.VisitWriteSerializer, responses={201: s.VisitSerializer, 200: s.VisitSerializer}
+    )
     def create(self, request, *args, **kwargs):
+        """Record a visit; the same ``client_key`` (or ``Idempotency-Key``) again returns the
+        visit already recorded, with 200."""
         data = valid(s.VisitWriteSerializer, request)
         household = _visible_household(request.user, data.pop("household"))
         checks = {name: data.pop(name) for name in list(data) if name in s.CHECKS}
+        data.setdefault("client_key", request.headers.get("Idempotency-Key", ""))
         visit = visit_record(actor=request.user, household=household, checks=checks, **data)
+        replayed = visit.replayed
         visit = selectors.visit_list(user=request.user).get(pk=visit.pk)
-        return Response(s.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.VisitSerializer(visit).data,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
 
 
 class ApplicationFilterSet(django_filters.FilterSet):

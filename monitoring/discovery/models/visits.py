@@ -75,6 +75,9 @@ class Visit(models.Model):
     # A JSON list of RiskType codes: portable to SQLite and PostgreSQL; validated by the service.
     risk_types = models.JSONField(_("发现的风险类型"), default=list, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+    # One tap is one visit: the form (and an offline phone, and an API client) sends a key of
+    # its own making; the same key from the same visitor records nothing new.
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -90,6 +93,11 @@ class Visit(models.Model):
             models.CheckConstraint(
                 condition=Q(income_change__in=IncomeChange.values),
                 name="monitoring_visit_income_change_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["visitor", "client_key"],
+                condition=~Q(client_key=""),
+                name="monitoring_visit_one_per_client_key",
             ),
         ]
         indexes = [

@@ -150,6 +150,24 @@ def _locked(clue: RiskClue) -> RiskClue:
     return RiskClue.objects.select_for_update().select_related("household__grid").get(pk=clue.pk)
 
 
+def _decided_first(locked, what):
+    """A clue someone else already decided: 409 naming who and when (like a review), else
+    the state error."""
+    if locked.state in OPEN_STATES or not locked.decided_at:
+        shown = locked.get_state_display()
+        return ValidationError(
+            {"state": _("线索当前为“{state}”，不能{what}。").format(state=shown, what=what)}
+        )
+    user = locked.decided_by
+    who = (user.get_full_name() or user.get_username()) if user else "—"
+    when = timezone.localtime(locked.decided_at).strftime("%Y-%m-%d %H:%M")
+    return Conflict(
+        _("该线索已由 {who} 于 {when} 处理为“{state}”，您的“{what}”未生效。").format(
+            who=who, when=when, state=locked.get_state_display(), what=what
+        )
+    )
+
+
 def _transition(*, actor, clue, allowed, to, action, reason="", leader_only=True, what=""):
     def authorize(locked):
         if leader_only:
@@ -176,6 +194,7 @@ def _transition(*, actor, clue, allowed, to, action, reason="", leader_only=True
         tree_id=lambda c: c.household.grid.tree_id,
         noun=_("线索"),
         what=what,
+        refused=lambda locked: _decided_first(locked, what),
         reason=reason,
     )
 

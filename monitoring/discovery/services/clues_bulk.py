@@ -106,8 +106,11 @@ def _write_one_statement(cursor, hits_sql, params, group, v) -> dict:
     """PostgreSQL: clues and evidence in one statement (data-modifying CTEs)."""
     cursor.execute(
         # h: the signals not yet evidence on a clue of their household and risk type.
-        "WITH h AS MATERIALIZED (SELECT h.household_id, h.risk_type, h.reference, h.note, "
-        f"{group} AS grp FROM ({hits_sql}) h WHERE {_fresh()}), "
+        # The same signal twice (a record sent twice in a batch) is one piece of evidence.
+        "WITH h AS MATERIALIZED (SELECT DISTINCT ON (h.household_id, h.risk_type, h.reference) "
+        "h.household_id, h.risk_type, h.reference, h.note, "
+        f"{group} AS grp FROM ({hits_sql}) h WHERE {_fresh()} "
+        "ORDER BY h.household_id, h.risk_type, h.reference), "
         "pairs AS MATERIALIZED (SELECT DISTINCT household_id, risk_type FROM h), "
         "opened AS (INSERT INTO monitoring_riskclue (household_id, risk_type, source, "
         "found_on, verify_by, decide_by, state, decision_reason, created_at, updated_at) "
@@ -173,7 +176,8 @@ def _write_two_statements(cursor, hits_sql, params, group, v) -> dict:
         "INSERT INTO monitoring_clueevidence (clue_id, source, reference, note, found_on, "
         "created_at) "
         "SELECT c.id, %s, SUBSTR(h.reference, 1, 100), h.note, %s, %s "
-        f"FROM ({hits_sql}) h JOIN monitoring_riskclue c ON c.household_id = h.household_id "
+        "FROM (SELECT DISTINCT household_id, risk_type, reference, note "
+        f"FROM ({hits_sql}) d) h JOIN monitoring_riskclue c ON c.household_id = h.household_id "
         f"AND c.risk_type = h.risk_type AND c.state IN {_OPEN} WHERE {_fresh()} "
         "RETURNING clue_id",
         [v["source"], v["found_on"], v["now"], *params],

@@ -1,9 +1,10 @@
 """Recording a visit, and the clues a visit that sees risk raises."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,16 @@ def visit_risks(visit: Visit) -> list[str]:
     return risks
 
 
+CLIENT_KEY = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
+def _replayed(actor, client_key):
+    visit = Visit.objects.filter(visitor=actor, client_key=client_key).first()
+    if visit is not None:
+        visit.replayed = True
+    return visit
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -43,15 +54,27 @@ def visit_record(
     member_changes: str = "",
     risk_types=None,
     notes: str = "",
+    client_key: str = "",
 ) -> Visit:
     """Record a visit by ``actor`` (a grid person over the household); raise clues on risk.
 
     Every at-risk check and every risk type seen opens a clue (or merges into the open one for
     that household and risk type), with the visit as evidence.
+
+    ``client_key`` makes the call idempotent: the visit this visitor already recorded with the
+    same key is returned (``visit.replayed`` is True) and nothing is written — a double tap,
+    a resubmitted form or an offline phone sending again.
     """
     household = Household.objects.select_related("grid").get(pk=household.pk)
     require_in_scope(actor, household)
+    client_key = (client_key or "").strip()
     errors = {}
+    if client_key and not CLIENT_KEY.fullmatch(client_key):
+        errors["client_key"] = _("提交标识应为 8 到 64 位字母、数字或连字符。")
+    elif client_key:
+        earlier = _replayed(actor, client_key)
+        if earlier is not None:
+            return earlier
     if visited_on > timezone.localdate():
         errors["visited_on"] = _("走访日期不能晚于今天。")
     if mode not in VisitMode.values:
@@ -71,18 +94,28 @@ def visit_record(
     if errors:
         raise ValidationError(errors)
 
-    visit = Visit.objects.create(
-        household=household,
-        visitor=actor,
-        visited_on=visited_on,
-        mode=mode,
-        income_change=income_change,
-        income_note=income_note,
-        member_changes=member_changes,
-        risk_types=risk_types,
-        notes=notes,
-        **{name: checks.get(name, CheckResult.SECURE) for name in CHECKS},
-    )
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                household=household,
+                visitor=actor,
+                visited_on=visited_on,
+                mode=mode,
+                income_change=income_change,
+                income_note=income_note,
+                member_changes=member_changes,
+                risk_types=risk_types,
+                notes=notes,
+                client_key=client_key,
+                **{name: checks.get(name, CheckResult.SECURE) for name in CHECKS},
+            )
+    except IntegrityError:
+        # The same key arrived twice at once: the other request recorded it.
+        earlier = _replayed(actor, client_key) if client_key else None
+        if earlier is None:
+            raise
+        return earlier
+    visit.replayed = False
     audit_record(
         actor=actor,
         action="visit.record",

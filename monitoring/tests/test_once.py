@@ -1,0 +1,89 @@
+"""One tap is one visit; the loser of two decisions on a clue is told who won."""
+
+import pytest
+from django.utils import timezone
+
+from core.exceptions import Conflict
+from monitoring import services
+from monitoring.models import RiskClue, Visit
+from monitoring.tests.factories import make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_same_client_key_records_one_visit_through_the_api(grid_tree, api):
+    household = make_household(grid_tree.g1)
+    client = api.as_user(grid_tree.g1_member)
+    payload = {
+        "household": household.pk,
+        "visited_on": str(timezone.localdate()),
+        "housing": "at_risk",
+        "client_key": "phone-0001-abcd",
+    }
+    first = client.post("/api/v1/visits/", payload, format="json")
+    again = client.post("/api/v1/visits/", payload, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Visit.objects.filter(household=household).count() == 1
+    assert RiskClue.objects.filter(household=household).count() == 1
+
+
+def test_the_idempotency_key_header_works_too(grid_tree, api):
+    household = make_household(grid_tree.g1)
+    client = api.as_user(grid_tree.g1_member)
+    payload = {"household": household.pk, "visited_on": str(timezone.localdate())}
+    for _ in range(3):
+        client.post("/api/v1/visits/", payload, format="json", HTTP_IDEMPOTENCY_KEY="tap-12345678")
+    assert Visit.objects.filter(household=household).count() == 1
+
+
+def test_a_bad_client_key_is_a_field_error(grid_tree, api):
+    household = make_household(grid_tree.g1)
+    response = api.as_user(grid_tree.g1_member).post(
+        "/api/v1/visits/",
+        {"household": household.pk, "visited_on": str(timezone.localdate()), "client_key": "短"},
+        format="json",
+    )
+    assert response.status_code == 400 and "client_key" in response.json()["errors"]
+
+
+def test_the_visit_form_submitted_twice_records_one_visit(grid_tree, client):
+    household = make_household(grid_tree.g1)
+    client.force_login(grid_tree.g1_member)
+    url = f"/monitoring/households/{household.pk}/visit/"
+    form = client.get(url).context["form"]
+    key = form["client_key"].value()
+    assert key and len(key) >= 8
+    data = {
+        "visited_on": str(timezone.localdate()),
+        "mode": "in_person",
+        "income_change": "stable",
+        "client_key": key,
+    }
+    from monitoring.discovery.models.visits import CHECKS
+
+    for name in CHECKS:
+        data[name] = "secure"
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first.status_code == 302
+    assert Visit.objects.filter(household=household).count() == 1
+    assert "已经记录过" in second.content.decode()
+
+
+def test_confirm_after_someone_dismissed_is_a_409_naming_them(grid_tree, api):
+    household = make_household(grid_tree.g1)
+    clue, _ = services.clue_raise(
+        actor=grid_tree.superuser, household=household, risk_type="illness", source="visit"
+    )
+    services.clue_dismiss(actor=grid_tree.v1_leader, clue=clue, reason="核实无风险")
+    with pytest.raises(Conflict, match="v1"):
+        services.clue_confirm(actor=grid_tree.county, clue=clue, reason="确认")
+    response = api.as_user(grid_tree.county).post(
+        f"/api/v1/clues/{clue.pk}/confirm/", {"reason": "确认"}, format="json"
+    )
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "v1" in detail and "未生效" in detail
+    clue.refresh_from_db()
+    assert clue.state == "dismissed"
