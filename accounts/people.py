@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import DateInput
 from core.pages import add_errors
 from grids import selectors as grid_selectors
 from grids import services as grid_services
@@ -77,7 +78,7 @@ class EndForm(forms.Form):
     assignment = forms.IntegerField(widget=forms.HiddenInput)
     ended_on = forms.DateField(
         label=gettext_lazy("离任日期"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
     reason = forms.CharField(label=gettext_lazy("离任原因"), max_length=200)

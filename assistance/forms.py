@@ -4,18 +4,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from grids.models import Department
 
 from .models import MeasureCategory, MeasureKind, MeasureState
-
-_DATE = {"type": "date"}
 
 
 class PlanForm(forms.Form):
     contact_name = forms.CharField(label=_("帮扶联系人"), max_length=50)
     contact_phone = forms.CharField(label=_("联系人电话"), max_length=20)
     contact_unit = forms.CharField(label=_("联系人工作单位"), max_length=100, required=False)
-    drawn_up_on = forms.DateField(label=_("制定日期"), widget=forms.DateInput(attrs=_DATE))
+    drawn_up_on = forms.DateField(label=_("制定日期"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +32,7 @@ class MeasureForm(forms.Form):
     )
     description = forms.CharField(label=_("措施内容"), required=False, max_length=500)
     amount = forms.DecimalField(label=_("金额（元）"), required=False, min_value=0)
-    planned_on = forms.DateField(label=_("计划落实日期"), widget=forms.DateInput(attrs=_DATE))
+    planned_on = forms.DateField(label=_("计划落实日期"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,8 +41,6 @@ class MeasureForm(forms.Form):
 
 class StateForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), choices=MeasureState.choices)
-    implemented_on = forms.DateField(
-        label=_("落实日期"), required=False, widget=forms.DateInput(attrs=_DATE)
-    )
+    implemented_on = forms.DateField(label=_("落实日期"), required=False, widget=DateInput())
     evidence = forms.CharField(label=_("落实佐证"), required=False, max_length=1000)
     reason = forms.CharField(label=_("原因"), required=False, max_length=500)

@@ -305,6 +305,10 @@ class ComparisonRun(models.Model):
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The last sign of life of the run's tasks (staged, a part done): a run silent longer than
+    # COMPARISON_STALL_SECONDS is resumed by the sweeper, at most COMPARISON_MAX_RESUMES times.
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    resumes = models.PositiveSmallIntegerField(_("自动继续次数"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -238,7 +238,8 @@ def run_stage(run_id: int) -> ComparisonRun | None:
             run.parts_total = len(townships)
             run.matched_at = timezone.now()
         run.state = RunState.RUNNING
-        run.save(update_fields=["matched_at", "parts_total", "state"])
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["matched_at", "parts_total", "state", "heartbeat_at"])
     return run
 
 
@@ -285,7 +286,9 @@ def part_process(run_id: int, township_ids: int | list[int]) -> dict | None:
             counts[part.township_id] = part.counts
         RunPart.objects.bulk_update(parts, ["counts", "done", "finished_at"])
         # The parts' row locks make "done" happen once, so + n is exact under concurrency.
-        ComparisonRun.objects.filter(pk=run_id).update(parts_done=F("parts_done") + len(parts))
+        ComparisonRun.objects.filter(pk=run_id).update(
+            parts_done=F("parts_done") + len(parts), heartbeat_at=timezone.now()
+        )
     return counts
 
 

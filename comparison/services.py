@@ -15,7 +15,7 @@ from celery import signature
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -466,3 +466,34 @@ def run_start_due(month=None) -> int:
         except Conflict:
             logger.info("comparison of %s %s already running", county.code, first)
     return started
+
+
+def sweep_stalled_runs(now=None) -> dict:
+    """The sweeper's part for comparisons (``core.jobs.sweep``): a pending or running run
+    without a sign of life for ``COMPARISON_STALL_SECONDS`` (its worker died, its message was
+    lost, its database went away) is resumed — done townships kept — up to
+    ``COMPARISON_MAX_RESUMES`` times, then failed with a message. Nothing waits for a click."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.COMPARISON_STALL_SECONDS)
+    stalled = ComparisonRun.objects.filter(state__in=ACTIVE_RUN_STATES).filter(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
+    )
+    resumed = failed = 0
+    for run_id in list(stalled.values_list("pk", flat=True)):
+        with transaction.atomic():
+            run = ComparisonRun.objects.select_for_update().filter(pk=run_id).first()
+            if run is None or run.state not in ACTIVE_RUN_STATES:
+                continue
+            if run.resumes >= settings.COMPARISON_MAX_RESUMES:
+                message = _(
+                    "比对多次中断（{n} 次自动继续），已停止；请检查工作进程后点“继续”。"
+                ).format(n=run.resumes)
+                ComparisonRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, error=message)
+                failed += 1
+                continue
+            ComparisonRun.objects.filter(pk=run.pk).update(
+                resumes=F("resumes") + 1, heartbeat_at=now
+            )
+            run_resume(actor=None, run=run)
+            resumed += 1
+    return {"runs_resumed": resumed, "runs_failed": failed}

@@ -11,13 +11,31 @@ so ``acks_late`` redelivery and ``run_resume`` are safe.
 import logging
 
 from celery import group, shared_task
+from django.conf import settings
+
+from core.jobs import retryable_errors
 
 from . import running, services
+
+# Lost database or broker connections are retried with backoff (the run is not failed for
+# them); any other error fails the run with its message. What retries cannot save, the
+# sweeper (``running.sweep_stalled``) resumes.
+_RETRY = {
+    "autoretry_for": retryable_errors(),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": settings.JOB_SOFT_TIME_LIMIT,
+    "time_limit": settings.JOB_SOFT_TIME_LIMIT + 60,
+}
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
+@shared_task(**_RETRY)
 def comparison_run_task(run_id: int) -> int:
     """Stage the month (match and rules, one statement), then process the townships not yet
     done (all of them on a fresh run) in parts (``running.part_groups``): a run of one part is
@@ -34,6 +52,8 @@ def comparison_run_task(run_id: int) -> int:
                 running.part_process(run_id, township_ids)
             running.run_finish(run_id)
             return len(groups)
+    except retryable_errors():
+        raise
     except Exception as exc:
         running.run_fail(run_id, repr(exc))
         raise
@@ -41,13 +61,15 @@ def comparison_run_task(run_id: int) -> int:
     return len(groups)
 
 
-@shared_task(acks_late=True)
+@shared_task(**_RETRY)
 def comparison_part_task(run_id: int, township_ids: int | list[int]) -> None:
     """One part's clues (one township id or a list; those already done are skipped); the
     last part writes the summary."""
     try:
         running.part_process(run_id, township_ids)
         running.run_finish(run_id)
+    except retryable_errors():
+        raise
     except Exception as exc:
         running.run_fail(run_id, repr(exc))
         raise

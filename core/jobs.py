@@ -233,7 +233,7 @@ def run(job_id: int) -> str:
         _finish(job, JobState.FAILED, Outcome(exc.result or {}), message=exc.message)
         _drop_input(job)
         return "refused"
-    except _retryable() as exc:
+    except retryable_errors() as exc:
         # The database or the broker failed: the task retries; the lease keeps others off
         # until it runs out, then the sweeper takes over if the retries do not.
         logger.warning("job %s: %s, will retry", job_id, exc.__class__.__name__)
@@ -249,7 +249,8 @@ def run(job_id: int) -> str:
     return "succeeded"
 
 
-def _retryable():
+def retryable_errors():
+    """The errors a task retries with backoff: lost database and broker connections."""
     from django.db import DatabaseError, InterfaceError, OperationalError
 
     errors = [OperationalError, InterfaceError]
@@ -269,8 +270,19 @@ def _drop_input(job: Job) -> None:
         Job.objects.filter(pk=job.pk).update(input="")
 
 
+_SWEEPERS: list[Callable] = []
+
+
+def register_sweeper(sweeper: Callable) -> None:
+    """``sweeper(now) -> dict`` runs with every sweep: other long work that keeps its own rows
+    (the monthly comparison) is saved by the same beat task."""
+    if sweeper not in _SWEEPERS:
+        _SWEEPERS.append(sweeper)
+
+
 def sweep(now=None) -> dict:
-    """Re-enqueue jobs whose worker or message was lost; fail the hopeless; drop old files."""
+    """Re-enqueue jobs whose worker or message was lost; fail the hopeless; drop old files;
+    then the registered sweepers."""
     now = now or timezone.now()
     stale_pending = now - datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
     lost = Job.objects.filter(
@@ -297,4 +309,7 @@ def sweep(now=None) -> dict:
         job.file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(file="")
         expired += 1
-    return {"resumed": len(resumed), "failed": failed, "files_deleted": expired}
+    report = {"resumed": len(resumed), "failed": failed, "files_deleted": expired}
+    for sweeper in _SWEEPERS:
+        report.update(sweeper(now))
+    return report

@@ -10,7 +10,7 @@ from . import jobs
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=jobs._retryable(),
+    autoretry_for=jobs.retryable_errors(),
     retry_backoff=2,
     retry_backoff_max=120,
     retry_jitter=True,
@@ -25,7 +25,7 @@ def job_run_task(self, job_id: int) -> str:
 
 @shared_task(
     acks_late=True,
-    autoretry_for=jobs._retryable(),
+    autoretry_for=jobs.retryable_errors(),
     retry_backoff=5,
     max_retries=3,
     soft_time_limit=120,

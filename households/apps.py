@@ -9,7 +9,8 @@ class HouseholdsConfig(AppConfig):
     def ready(self):
         from core import benchmarks, seeding
 
-        from . import bench, demo, jobs  # noqa: F401  (jobs: registers the import job)
+        from . import bench, bench_jobs, demo, jobs  # noqa: F401  (jobs: the import job)
 
         seeding.register(demo.STEP)
         benchmarks.register("registry", bench.bench_registry)
+        benchmarks.register("jobs", bench_jobs.bench_jobs)

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from core.pages import add_errors
 
 from . import idnumbers, rules
@@ -26,13 +27,6 @@ from .models import (
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("xlsx 或 csv 文件"))
     dry_run = forms.BooleanField(label=_("只预检，不写入"), required=False, initial=True)
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"  # the phone's date picker
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _choices(enum, *, blank=None):
@@ -121,7 +115,7 @@ class HouseholdCreateForm(PersonForm):
     phone = forms.CharField(label=_("户联系电话"), max_length=20, required=False)
     platform_registered = forms.BooleanField(label=_("已纳入政府救助平台"), required=False)
     platform_registered_on = forms.DateField(
-        label=_("纳入平台日期"), required=False, widget=_DateInput()
+        label=_("纳入平台日期"), required=False, widget=DateInput()
     )
     contact_name = forms.CharField(label=_("监测联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("监测联系人电话"), max_length=20, required=False)
@@ -152,7 +146,7 @@ class PersonAddForm(PersonForm):
     joined_on = forms.DateField(
         label=_("加入日期"),
         required=False,
-        widget=_DateInput(),
+        widget=DateInput(),
         help_text=_("不填则为今天（建档登记不记日期）。"),
     )
 

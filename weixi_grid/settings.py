@@ -402,6 +402,9 @@ ASSISTANCE_MEASURE_DAYS = env.int("ASSISTANCE_MEASURE_DAYS", default=30)
 # ``work_mem``, for that transaction only): the county's persons are hashed once.
 COMPARISON_PART_RECORDS = env.int("COMPARISON_PART_RECORDS", default=20000)
 COMPARISON_WORK_MEM = env.str("COMPARISON_WORK_MEM", default="64MB")
+# A run without progress this long is resumed by the sweeper (at most this many times).
+COMPARISON_STALL_SECONDS = env.int("COMPARISON_STALL_SECONDS", default=900)
+COMPARISON_MAX_RESUMES = env.int("COMPARISON_MAX_RESUMES", default=3)
 # Department batches are of months from this one (the monitoring mechanism's start) to now.
 COMPARISON_EARLIEST_MONTH = __import__("datetime").date(
     *map(int, env.str("COMPARISON_EARLIEST_MONTH", default="2021-01").split("-")), 1

@@ -135,3 +135,51 @@ def test_an_upload_of_a_future_month_is_refused_on_the_form(grid_tree, client):
     )
     assert r.status_code == 200 and "将来" in r.content.decode()
     assert not Job.objects.exists()
+
+
+def test_a_stalled_run_is_resumed_by_the_sweeper_and_finishes(
+    grid_tree, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from comparison.models import RunState
+    from core import jobs
+
+    household, number = household_with_id(grid_tree.g1, household_type="lifted")
+    send(
+        grid_tree.superuser,
+        grid_tree.c,
+        "yibao",
+        [{"id_number": number, "signal": "oop_cost", "value": 50000}],
+    )
+    # A run whose message was lost (Redis restarted): pending, nobody working on it.
+    run = ComparisonRun.objects.create(
+        county=grid_tree.c, month=last_month(), found_on=last_month()
+    )
+    ComparisonRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = jobs.sweep()  # queued after commit; in-process here
+    run.refresh_from_db()
+    assert report["runs_resumed"] == 1 and run.state == RunState.DONE and run.resumes == 1
+    assert ClueEvidence.objects.filter(clue__household=household).count() == 1
+
+
+def test_a_run_stalled_too_often_fails_with_a_message(grid_tree, settings):
+    from django.utils import timezone
+
+    from comparison.models import RunState
+    from core import jobs
+
+    run = ComparisonRun.objects.create(
+        county=grid_tree.c,
+        month=last_month(),
+        found_on=last_month(),
+        state=RunState.RUNNING,
+        resumes=settings.COMPARISON_MAX_RESUMES,
+        heartbeat_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    assert jobs.sweep()["runs_failed"] == 1
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED and "多次中断" in run.error

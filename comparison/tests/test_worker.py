@@ -97,7 +97,7 @@ def test_month_runs_on_a_real_worker(grid_tree):
         connection.close()
 
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-        app.conf.task_always_eager = False
+        eager, app.conf.task_always_eager = app.conf.task_always_eager, False
         task_postrun.connect(close_worker_connection, weak=False)
         try:
             app.control.purge()
@@ -107,7 +107,7 @@ def test_month_runs_on_a_real_worker(grid_tree):
                 run = _wait_done(r.json()["id"])
         finally:
             task_postrun.disconnect(close_worker_connection)
-            app.conf.task_always_eager = True
+            app.conf.task_always_eager = eager
 
     assert run.state == RunState.DONE, run.error
     assert set(RiskClue.objects.values_list("household_id", "risk_type")) == {

@@ -38,11 +38,14 @@ def short_leases(settings):
 
 @pytest.fixture
 def purge():
+    """Real queues: nothing runs in-process, and no message of another test is left over."""
     from weixi_grid.celery import app
 
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
     app.control.purge()
     yield
     app.control.purge()
+    app.conf.task_always_eager = eager
 
 
 def _worker(settings):

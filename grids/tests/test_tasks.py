@@ -24,7 +24,7 @@ def test_tree_check_runs_on_a_real_worker(grid_tree):
     from weixi_grid.celery import app
 
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-        app.conf.task_always_eager = False
+        eager, app.conf.task_always_eager = app.conf.task_always_eager, False
         try:
             with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
                 grid_tree_check_task.delay(grid_tree.c.tree_id)
@@ -34,6 +34,6 @@ def test_tree_check_runs_on_a_real_worker(grid_tree):
                         break
                     time.sleep(0.2)
         finally:
-            app.conf.task_always_eager = True
+            app.conf.task_always_eager = eager
     entry = AuditLog.objects.get(action="grid.tree_check")
     assert entry.after["problems"] == 0

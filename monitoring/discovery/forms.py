@@ -6,14 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from monitoring.choices import RiskType
 from monitoring.discovery.models.visits import CHECKS, CheckResult, IncomeChange, VisitMode
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(
-        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
     mode = forms.ChoiceField(
         label=_("方式"), choices=VisitMode.choices, widget=forms.RadioSelect, initial="in_person"
     )

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from core.months import parse_month, this_month
 from core.pages import add_errors
 from grids import selectors as grid_selectors
+from grids.models import Role
+from grids.scoping import user_scope
 from households.models import Household
 from monitoring.discovery import selectors
 from monitoring.discovery.forms import ReasonForm, VisitForm
@@ -55,6 +57,10 @@ def clue_inbox(request, code):
     node = grid_selectors.grid_or_404(user=request.user, code=code)
     show_all = request.GET.get("all") == "1"
     clues = list(selectors.clue_inbox(user=request.user, node=node, open_only=not show_all)[:500])
+    # Only what the user may do is offered: confirming and dismissing are the leaders'.
+    scope = user_scope(request.user)
+    for clue in clues:
+        clue.may_decide = scope.covers(clue.household.grid, roles=[Role.LEADER])
     context = {
         "node": node,
         "clues": clues,

@@ -3,15 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from monitoring.cases.models import CaseCategory, EliminationMethod
 from monitoring.choices import RiskType
 from monitoring.reviews.models import Decision
 
 
 def _date(label):
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return forms.DateField(label=label, required=False, widget=DateInput())
 
 
 class MeetingForm(forms.Form):

@@ -87,3 +87,18 @@ def test_confirm_after_someone_dismissed_is_a_409_naming_them(grid_tree, api):
     assert "v1" in detail and "未生效" in detail
     clue.refresh_from_db()
     assert clue.state == "dismissed"
+
+
+def test_the_inbox_offers_confirm_and_dismiss_to_leaders_only(grid_tree, client):
+    household = make_household(grid_tree.g1)
+    clue, _ = services.clue_raise(
+        actor=grid_tree.superuser, household=household, risk_type="illness", source="visit"
+    )
+    url = f"/monitoring/grids/{grid_tree.g1.code}/clues/"
+    client.force_login(grid_tree.g1_member)
+    member_page = client.get(url).content.decode()
+    assert f"/clues/{clue.pk}/verify/" in member_page or "开始核实" in member_page
+    assert "/confirm/" not in member_page and "/dismiss/" not in member_page
+    client.force_login(grid_tree.v1_leader)
+    leader_page = client.get(f"/monitoring/grids/{grid_tree.v1.code}/clues/").content.decode()
+    assert "/confirm/" in leader_page and "/dismiss/" in leader_page
