@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from grids import selectors as grid_selectors
 from grids.models import Level
 
-from . import idnumbers, importing, selectors, services
+from . import idnumbers, importing, panels, selectors, services
 from . import jobs as household_jobs
 from .api.views import template_response
 from .forms import HouseholdCreateForm, ImportForm, PersonAddForm
@@ -106,6 +106,8 @@ def _detail_context(request, pk, revealed=None):
             and services.can_write(request.user, household.grid)
         ),
         "revealed": revealed or {},
+        # What other apps show of the household (monitoring: case, clues, visits, applications).
+        "panels": panels.panels_for(request.user, household),
     }
 
 

@@ -19,3 +19,7 @@ class MonitoringConfig(AppConfig):
         benchmarks.register("discovery", bench.bench_discovery)
         benchmarks.register("reviews", bench_reviews.bench_reviews)
         handover.register(review_selectors.open_work)
+        from households import panels as household_panels
+        from monitoring.panels import household_monitoring
+
+        household_panels.register(household_monitoring, order=10)

@@ -43,8 +43,9 @@ def test_household_detail_query_count_is_pinned_and_flat(grid_tree, client):
         counts.append(n)
         assert len(response.context["members"]) == members
     # session, user, scope (also answers "may write"), household (+grid, parent), members,
-    # permissions (user, groups)
-    assert counts == [7, 7], counts
+    # permissions (user, groups), and the monitoring section: case, open clues, visits,
+    # applications
+    assert counts == [11, 11], counts
 
 
 def test_pages_show_masked_numbers_only(grid_tree, client):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from grids import selectors as grid_selectors
 from grids.models import Role
 from grids.scoping import user_scope
 from households.models import Household
+from monitoring.choices import RiskType
 from monitoring.discovery import selectors
 from monitoring.discovery.forms import ReasonForm, VisitForm
 from monitoring.discovery.models.visits import CHECKS
@@ -47,25 +49,64 @@ def visit_create(request, pk):
                 messages.info(request, _("这次走访已经记录过，没有重复记录。"))
             else:
                 messages.success(request, _("已记录对 {name} 的走访。").format(name=str(household)))
+                for clue, created in visit.raised:
+                    text = (
+                        _("发现风险，已新建线索：{risk}，{day} 前办结。")
+                        if created
+                        else _("发现风险，已并入在办线索：{risk}，{day} 前办结。")
+                    )
+                    day = f"{clue.decide_by:%Y-%m-%d}"
+                    messages.warning(
+                        request, text.format(risk=clue.get_risk_type_display(), day=day)
+                    )
             return redirect("household-detail", pk=household.pk)
     return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
 
 
+INBOX_PAGE = 50
+
+
 @login_required
 def clue_inbox(request, code):
-    """Open clues of a village (or a township's villages), overdue first."""
+    """Clues of a subtree, overdue first, 50 a page; filters: the village or township below
+    (``grid``), risk type, overdue only, and decided ones too (``all=1``)."""
     node = grid_selectors.grid_or_404(user=request.user, code=code)
     show_all = request.GET.get("all") == "1"
-    clues = list(selectors.clue_inbox(user=request.user, node=node, open_only=not show_all)[:500])
+    clues = selectors.clue_inbox(user=request.user, node=node, open_only=not show_all)
+    below = list(grid_selectors.grid_children(node)) if node.level != "group" else []
+    within = request.GET.get("grid", "")
+    chosen = next((g for g in below if g.code == within), None)
+    if chosen is not None:
+        clues = clues.filter(**grid_selectors.in_subtree("household__grid", chosen))
+    risk = request.GET.get("risk", "")
+    if risk in RiskType.values:
+        clues = clues.filter(risk_type=risk)
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        clues = clues.filter(is_overdue=True)
+    page = Paginator(clues, INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     # Only what the user may do is offered: confirming and dismissing are the leaders'.
     scope = user_scope(request.user)
-    for clue in clues:
+    for clue in rows:
         clue.may_decide = scope.covers(clue.household.grid, roles=[Role.LEADER])
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "node": node,
-        "clues": clues,
-        "overdue": sum(1 for c in clues if c.is_overdue),
+        "clues": rows,
+        "page": page,
+        "total": page.paginator.count,
+        "overdue": clues.filter(is_overdue=True).count()
+        if not overdue_only
+        else page.paginator.count,
         "show_all": show_all,
+        "below": below,
+        "within": chosen.code if chosen else "",
+        "risks": RiskType.choices,
+        "risk": risk if risk in RiskType.values else "",
+        "overdue_only": overdue_only,
+        "query": query.urlencode(),
         "today": timezone.localdate(),
     }
     return render(request, "monitoring/clue_inbox.html", context)

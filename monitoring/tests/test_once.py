@@ -104,3 +104,50 @@ def test_the_inbox_offers_confirm_and_dismiss_to_leaders_only(grid_tree, client)
     client.force_login(grid_tree.v1_leader)
     leader_page = client.get(f"/monitoring/grids/{grid_tree.v1.code}/clues/").content.decode()
     assert "/confirm/" in leader_page and "/dismiss/" in leader_page
+
+
+def test_the_household_page_shows_its_monitoring_and_the_visit_says_what_it_raised(
+    grid_tree, client
+):
+    from monitoring.discovery.models.visits import CHECKS
+
+    household = make_household(grid_tree.g1)
+    client.force_login(grid_tree.g1_member)
+    data = {
+        "visited_on": str(timezone.localdate()),
+        "mode": "in_person",
+        "income_change": "stable",
+        "client_key": "k" * 16,
+    }
+    for name in CHECKS:
+        data[name] = "secure"
+    data["housing"] = "at_risk"
+    response = client.post(f"/monitoring/households/{household.pk}/visit/", data, follow=True)
+    html = response.content.decode()
+    assert "已新建线索" in html and "前办结" in html
+    assert 'id="monitoring"' in html and "在办线索" in html and "最近走访" in html
+    assert "有风险" in html
+
+
+def test_the_inbox_pages_and_filters(grid_tree, client):
+    for i in range(55):
+        household = make_household(grid_tree.g1 if i % 5 else grid_tree.g4)
+        services.clue_raise(
+            actor=grid_tree.superuser,
+            household=household,
+            risk_type="illness" if i % 2 else "housing",
+            source="visit",
+        )
+    client.force_login(grid_tree.county)
+    url = f"/monitoring/grids/{grid_tree.c.code}/clues/"
+    first = client.get(url)
+    assert len(first.context["clues"]) == 50 and first.context["total"] == 55
+    assert "page=2" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert len(second.context["clues"]) == 5
+    housing = client.get(url, {"risk": "housing"})
+    assert housing.context["total"] == 28
+    assert all(c.risk_type == "housing" for c in housing.context["clues"])
+    township = client.get(url, {"grid": grid_tree.t2.code})
+    assert township.context["total"] == 11  # the g4 households
+    assert client.get(url, {"grid": "nope", "risk": "nope"}).context["total"] == 55

@@ -38,6 +38,7 @@ def _replayed(actor, client_key):
     visit = Visit.objects.filter(visitor=actor, client_key=client_key).first()
     if visit is not None:
         visit.replayed = True
+        visit.raised = []
     return visit
 
 
@@ -129,8 +130,10 @@ def visit_record(
         tree_id=household.grid.tree_id,
     )
     seen = "、".join(str(CHECKS[name][0]) for name in visit.at_risk_checks)
+    # What the visit raised, for the message after it: (clue, created) per risk type.
+    visit.raised = []
     for risk in visit_risks(visit):
-        clue_raise(
+        raised = clue_raise(
             actor=actor,
             household=household,
             risk_type=risk,
@@ -141,4 +144,5 @@ def visit_record(
             visit=visit,
             check_scope=False,
         )
+        visit.raised.append(raised)
     return visit
