@@ -73,6 +73,7 @@ def test_review_from_village_to_county_in_the_browser(grid_tree, live_server, pa
     page.fill("#id_notice_end", str(today + datetime.timedelta(days=6)))
     page.click("#rv-save-meeting")
     page.wait_for_load_state()
+    page.click("#rv-submit-ask")  # a locking step asks once
     page.click("#rv-submit")
     page.wait_for_load_state()
     assert "已提交" in page.locator("#rv-state").inner_text()
@@ -94,6 +95,7 @@ def test_review_from_village_to_county_in_the_browser(grid_tree, live_server, pa
     page.fill(f"#n{item.pk}", "5200")
     page.click(f"#item-{item.pk} button[type=submit]")
     page.wait_for_load_state()
+    page.click("#rv-submit-ask")  # a locking step asks once
     page.click("#rv-submit")
     page.wait_for_load_state()
     assert "已提交" in page.locator("#rv-state").inner_text()
@@ -103,6 +105,7 @@ def test_review_from_village_to_county_in_the_browser(grid_tree, live_server, pa
     page.goto(f"{base}/monitoring/grids/{grid_tree.t1.code}/approvals/")
     page.click(f"#review-{review.pk} a")
     page.wait_for_url(f"**/monitoring/reviews/{review.pk}/")
+    page.click("#rv-approve-ask")
     page.click("#rv-approve")
     page.wait_for_load_state()
     assert "待县级审定" in page.locator("#rv-state").inner_text()
@@ -111,6 +114,7 @@ def test_review_from_village_to_county_in_the_browser(grid_tree, live_server, pa
     _login(page, base, "county", device=county_device)
     page.goto(f"{base}/monitoring/grids/{grid_tree.c.code}/confirmations/")
     page.check(f"input[name=ids][value='{review.pk}']")
+    page.click("#rv-batch-confirm-ask")
     page.click("#rv-batch-confirm")
     page.wait_for_load_state()
     assert "已审定 1 份" in page.locator(".messages").inner_text()
