@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.services import audit_write
 from grids.scoping import user_scope
-from grids.selectors import person_trees
+from grids.selectors import person_county
 
 from .models import ClientKind, ClientToken, IntegrationClient, token_digest
 
@@ -182,15 +182,10 @@ def require_county_admin(actor, tree_id: int) -> None:
         raise PermissionDenied(_("只有本县的县级管理员可以管理人员。"))
 
 
-def _person_tree(person) -> int | None:
-    trees = person_trees(person)
-    return trees.pop() if len(trees) == 1 else None
-
-
 def person_in_county(actor, person, tree_id: int) -> None:
     """A person the actor may manage: of this county only, never staff or superuser."""
     require_county_admin(actor, tree_id)
-    if person.is_superuser or person.is_staff or _person_tree(person) != tree_id:
+    if person.is_superuser or person.is_staff or person_county(person) != tree_id:
         raise PermissionDenied(_("只能管理本县的网格人员。"))
 
 

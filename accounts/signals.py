@@ -17,7 +17,7 @@ from knox.models import AuthToken
 
 from core.request_context import current_user
 from core.services import audit_write
-from grids.selectors import person_trees
+from grids.selectors import person_county
 
 from .middleware import LAST_SEEN
 from .second_factor import remember
@@ -27,12 +27,6 @@ User = get_user_model()
 TRACKED = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser")
 
 
-def _tree_of(user):
-    """The county tree a person's rows are read in: the one county they hold posts in."""
-    trees = person_trees(user)
-    return trees.pop() if len(trees) == 1 else None
-
-
 def _account(action, user, *, actor=None, before=None, after=None, reason="", name=None):
     audit_write(
         actor=actor if actor is not None else current_user(),
@@ -40,7 +34,7 @@ def _account(action, user, *, actor=None, before=None, after=None, reason="", na
         object_type="auth.user",
         object_id=str(user.pk) if user is not None and user.pk else "",
         object_repr=name if name is not None else user.get_username(),
-        tree_id=_tree_of(user),
+        tree_id=person_county(user),  # the county whose admins read it
         before=before,
         after=after,
         reason=reason,

@@ -271,3 +271,9 @@ def person_trees(user) -> set[int]:
         .values_list("grid__tree_id", flat=True)
         .distinct()
     )
+
+
+def person_county(user) -> int | None:
+    """The one county tree a person holds current posts in (None: none, or several)."""
+    trees = person_trees(user)
+    return trees.pop() if len(trees) == 1 else None

@@ -149,3 +149,25 @@ def test_the_job_page_refreshes_while_it_runs(grid_tree, client):
     jobs.run(job.pk)
     html = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'http-equiv="refresh"' not in html and "下载结果文件" in html
+
+
+def test_job_lists_query_counts_are_pinned_and_flat(grid_tree, client, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = grid_tree.v1_leader
+    client.force_login(user)
+    api_client = api.as_user(user)
+    pages, apis = [], []
+    for total in (3, 30):
+        while Job.objects.filter(created_by=user).count() < total:
+            jobs.job_start(actor=user, kind="test.count")
+        client.get("/jobs/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/jobs/").status_code == 200
+        pages.append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            assert api_client.get("/api/v1/jobs/").json()["count"] == total
+        apis.append(len(ctx.captured_queries))
+    # page: session, user, jobs; API: count, page
+    assert pages == [3, 3] and apis == [2, 2], (pages, apis)
