@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import jobs
-from core.exceptions import Conflict
+from core.exceptions import Conflict, messages_text
 from core.months import parse_month, this_month
 from grids.models import Department, GridNode
 
@@ -41,12 +41,6 @@ def start_upload(*, actor, county, department, month, batch_id: str, upload):
     )
 
 
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "；".join(m for errors in exc.message_dict.values() for m in errors)
-    return "；".join(exc.messages)
-
-
 def _run_upload(ctx: jobs.Context) -> jobs.Outcome:
     params, job = ctx.params, ctx.job
     county = GridNode.objects.get(pk=params["county"])
@@ -65,7 +59,7 @@ def _run_upload(ctx: jobs.Context) -> jobs.Outcome:
             records=records,
         )
     except ValidationError as exc:
-        raise jobs.JobRefused(_messages(exc)) from None
+        raise jobs.JobRefused(messages_text(exc)) from None
     except (PermissionDenied, Conflict) as exc:
         raise jobs.JobRefused(str(exc)) from None
     return jobs.Outcome(

@@ -10,3 +10,10 @@ class Conflict(Exception):
 
     def __init__(self, message=None):
         super().__init__(str(message or self.default_message))
+
+
+def messages_text(exc) -> str:
+    """A ``ValidationError``'s messages as one line (a job's failure, a command's error)."""
+    if hasattr(exc, "error_dict"):
+        return "；".join(m for errors in exc.message_dict.values() for m in errors)
+    return "；".join(getattr(exc, "messages", [str(exc)]))

@@ -8,7 +8,7 @@ import pytest
 
 from households.importing import HEADERS, ImportFileError, import_households, read_rows
 from households.models import Household
-from households.tests.test_importing import good_rows, member
+from households.tests.test_importing import good_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,3 @@ def test_department_upload_reads_the_same_encodings_and_explains_numbers(grid_tr
 
     with pytest.raises(idnumbers.IdNumberError, match="科学计数法"):
         idnumbers.normalize("5.32932E+17")
-
-
-def test_member_helper_still_builds_rows(grid_tree):
-    assert member("A9", grid_tree.g1, "甲")["户编号"] == "A9"

@@ -5,13 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
 from accounts.models import IntegrationClient
+from core.exceptions import messages_text
 from grids.models import Department, GridNode
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "；".join(f"{k}: {m}" for k, v in exc.message_dict.items() for m in v)
-    return "；".join(exc.messages)
 
 
 class Command(BaseCommand):
@@ -39,7 +34,7 @@ class Command(BaseCommand):
         try:
             getattr(self, f"_{opts['verb']}")(opts)
         except ValidationError as exc:
-            raise CommandError(_errors(exc)) from None
+            raise CommandError(messages_text(exc)) from None
 
     def _client(self, pk):
         client = IntegrationClient.objects.select_related("county").filter(pk=pk).first()
