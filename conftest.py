@@ -317,5 +317,11 @@ def _eager_celery(request):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Job files (uploads, results) go to a temporary folder, never the project's."""
+    """Job files (uploads, results) and photos go to a temporary folder, never the project's."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    storages = dict(settings.STORAGES)
+    storages["photos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "media" / "photos"), "base_url": "/photos/"},
+    }
+    settings.STORAGES = storages

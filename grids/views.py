@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from core.navigation import department_pages
+from core.offline import offline_page
 
 from . import selectors
 from .models import GridNode
@@ -11,6 +12,7 @@ from .scoping import user_scope
 
 
 @login_required
+@offline_page
 def home(request):
     """The user's own grids; with a single grid, go straight to it.
 
@@ -34,6 +36,7 @@ def home(request):
 
 
 @login_required
+@offline_page
 def grid_detail(request, code):
     """A grid with its ancestors, its children and the people on it."""
     node = selectors.grid_or_404(user=request.user, code=code)

@@ -159,3 +159,34 @@ class PersonAddForm(PersonForm):
         data = super().person_data()
         data["relation"] = self.cleaned_data["relation"]
         return data
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    """A file input that takes several photos (the phone offers its camera and gallery)."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"accept": "image/*", "data-photos": "", **(attrs or {})})
+
+
+class PhotosField(forms.FileField):
+    """Evidence photos: cleaned into prepared (checked, re-encoded) photos, every bad file
+    named in the error; nothing is stored until the service that records the subject runs."""
+
+    widget = MultiplePhotoInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("照片（可多张）"))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        from .photos import photo_prepare_all
+
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return photo_prepare_all(files)

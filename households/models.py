@@ -5,6 +5,7 @@ and matching, ``id_encrypted`` (Fernet) is decrypted only for an audited reveal,
 ``id_masked`` is what every page, list and export shows. See ``docs/households.md``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -267,3 +268,61 @@ class Person(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == PersonStatus.ACTIVE
+
+
+def photo_storage():
+    """The storage photos go to: ``STORAGES["photos"]`` (the project folder by default, an
+    S3-compatible store in production; docs/photos.md)."""
+    from django.core.files.storage import storages
+
+    return storages["photos"]
+
+
+class Photo(models.Model):
+    """A photo taken as evidence: of a visit, a measure's implementation, a clue's verification.
+
+    It belongs to a household (its scope) and names what it documents by ``subject``
+    (``visit:12``, ``measure:34``, ``clue:56``, as clues name their references). The file is
+    re-encoded on the server (no EXIF: no location, no phone model) with a thumbnail, and only
+    ever served through a scoped view (``households.views.photo_file``), never as public media.
+    """
+
+    scope_path = "household__grid"
+    # A measure's photos are also its department's to see (department staff implement it).
+    scope_department = "department"
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("农户"), on_delete=models.CASCADE, related_name="photos"
+    )
+    subject = models.CharField(_("所属事项"), max_length=40, db_index=True)
+    department = models.ForeignKey(
+        "grids.Department",
+        verbose_name=_("部门"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    image = models.FileField(_("照片"), storage=photo_storage, max_length=200)
+    thumbnail = models.FileField(_("缩略图"), storage=photo_storage, max_length=200)
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    size = models.PositiveIntegerField(_("字节数"))
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+        ordering = ["subject", "id"]
+
+    def __str__(self):
+        return f"{self.subject} #{self.pk}"

@@ -4,7 +4,7 @@ from django.db.models import Case, Count, OuterRef, Prefetch, Subquery, Value, W
 from django.db.models.functions import Coalesce
 
 from .idstore import lookup_hash
-from .models import Household, Person, PersonStatus, Relation
+from .models import Household, Person, PersonStatus, Photo, Relation
 
 
 def household_list(*, user, with_member_count: bool = True):
@@ -58,3 +58,47 @@ def person_find_by_id_number(*, user, id_number: str):
     if digest is None:
         return Person.objects.none()
     return person_list(user=user).filter(id_hash=digest)
+
+
+def photo_list(*, user):
+    """Photos the user may see (those of households in their scope; a measure's photos also
+    to its department)."""
+    return Photo.objects.visible_to(user).order_by("id")
+
+
+def photos_by_subject(*, user, subjects) -> dict[str, list]:
+    """``{subject: [photo, …]}`` for the given subjects (``visit:12``…), one query."""
+    grouped: dict[str, list] = {}
+    subjects = list(subjects)
+    if not subjects:
+        return grouped
+    rows = photo_list(user=user).filter(subject__in=subjects).select_related("household__grid")
+    for photo in rows:
+        grouped.setdefault(photo.subject, []).append(photo)
+    return grouped
+
+
+#: At most this many households are kept on a phone for offline work (two pages each).
+OFFLINE_HOUSEHOLDS = 60
+
+
+def offline_households(*, user, grids) -> list[int]:
+    """The households a phone keeps for offline visits: those of the user's own group grids
+    first (a group grid holds at most 20), then of their other grids, up to
+    ``OFFLINE_HOUSEHOLDS``; active households only, in the order of the grid list."""
+    from django.db.models import F, Q
+
+    if not grids:
+        return []
+    within = Q(pk__in=[])
+    for grid in grids:
+        within |= Q(grid__tree_id=grid.tree_id, grid__lft__gte=grid.lft, grid__lft__lte=grid.rght)
+    rows = (
+        Household.objects.visible_to(user)
+        .filter(within, status="active")
+        # Leaves (group grids) first: the grids the member visits themselves.
+        .annotate(width=F("grid__rght") - F("grid__lft"))
+        .order_by("width", "grid__tree_id", "grid__lft", "number")
+        .values_list("pk", flat=True)[:OFFLINE_HOUSEHOLDS]
+    )
+    return list(rows)

@@ -10,5 +10,8 @@ urlpatterns = [
     path("households/export.xlsx", views.household_export, name="household-export"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/members/new/", views.person_add, name="person-add"),
+    path("offline/pages.json", views.offline_pages, name="offline-pages"),
+    path("photos/<int:pk>/<str:size>.jpg", views.photo_file, name="photo-file"),
+    path("photos/<int:pk>/delete/", views.photo_remove, name="photo-delete"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
 ]

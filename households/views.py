@@ -6,17 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.offline import offline_page
 from grids import selectors as grid_selectors
 from grids.models import Level
 
-from . import idnumbers, importing, panels, selectors, services
+from . import idnumbers, importing, panels, photos, selectors, services
 from . import jobs as household_jobs
 from .api.views import template_response
 from .forms import HouseholdCreateForm, ImportForm, PersonAddForm
@@ -65,6 +66,7 @@ def _search_posted(request):
 
 
 @login_required
+@offline_page
 def household_list(request):
     """The households of a grid's subtree (default: the user's own grid), with search by
     household number, head's name or (posted) ID number."""
@@ -112,6 +114,7 @@ def _detail_context(request, pk, revealed=None):
 
 
 @login_required
+@offline_page
 def household_detail(request, pk):
     """A household with its members (ID numbers masked)."""
     return render(request, "households/household_detail.html", _detail_context(request, pk))
@@ -250,3 +253,58 @@ def household_export(request):
     filters = {"grid": grid.code if grid else "", "search": request.GET.get("q", "")}
     job, _created = household_jobs.start_export(actor=request.user, filters=filters)
     return redirect("job-detail", pk=job.pk)
+
+
+@login_required
+def photo_file(request, pk, size):
+    """A photo (``full``) or its thumbnail (``thumb``), only to a user who may see it."""
+    photo = selectors.photo_list(user=request.user).filter(pk=pk).first()
+    if photo is None or size not in ("full", "thumb"):
+        raise Http404
+    field = photo.image if size == "full" else photo.thumbnail
+    try:
+        handle = field.storage.open(field.name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    # Private: a shared cache never keeps it; the phone may (its owner may see it).
+    response["Cache-Control"] = "private, max-age=604800, immutable"
+    response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
+    return response
+
+
+@login_required
+@require_POST
+def photo_remove(request, pk):
+    """Delete a photo (its uploader or a leader over the household); audited."""
+    photo = selectors.photo_list(user=request.user).filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    try:
+        photos.photo_delete(actor=request.user, photo=photo, reason=request.POST.get("reason", ""))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("照片已删除（记入审计）。"))
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("household-detail", args=[photo.household_id])
+    return redirect(target)
+
+
+@login_required
+def offline_pages(request):
+    """The pages a phone keeps for offline work (static/js/offline.js asks while online):
+    the user's grids, their household lists, and the households with their visit forms."""
+    posts = [a for a in grid_selectors.user_assignments(request.user) if a.department_id is None]
+    grids = [a.grid for a in posts]
+    urls = [reverse("home"), reverse("offline-queue")]
+    for grid in grids:
+        urls.append(reverse("grid-page", args=[grid.code]))
+        urls.append(f"{reverse('household-list')}?{urlencode({'grid': grid.code})}")
+    for pk in selectors.offline_households(user=request.user, grids=grids):
+        urls.append(reverse("household-detail", args=[pk]))
+        urls.append(reverse("visit-create", args=[pk]))
+    response = JsonResponse({"urls": urls})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -4,6 +4,8 @@ the applications — each a link. Four queries, whatever the household's history
 
 from django.utils import timezone
 
+from households.photos import mark_deletable
+from households.selectors import photos_by_subject
 from monitoring.cases.models import MonitoringCase
 from monitoring.choices import risk_type_labels
 from monitoring.discovery.models.applications import SelfApplication
@@ -28,6 +30,9 @@ def household_monitoring(user, household):
         .select_related("visitor")
         .order_by("-visited_on", "-id")[:VISITS_SHOWN]
     )
+    photos = photos_by_subject(user=user, subjects=[f"visit:{v.pk}" for v in visits])
+    for visit in visits:
+        visit.photo_list = mark_deletable(user, photos.get(f"visit:{visit.pk}", []))
     applications = list(
         SelfApplication.objects.filter(household=household).order_by("-received_at")[:5]
     )

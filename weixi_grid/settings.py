@@ -179,8 +179,43 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _photo_storage() -> dict:
+    if env.str("PHOTO_STORAGE", default="files") == "s3":
+        # django-storages' S3 backend (pip install "django-storages[s3]"): MinIO, Ceph, or a
+        # provider's object store inside the county's network. Never public: no querystring
+        # URLs are handed out, the scoped view reads the object and answers the user.
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env.str("PHOTO_S3_BUCKET"),
+                "endpoint_url": env.str("PHOTO_S3_ENDPOINT", default=None),
+                "access_key": env.str("PHOTO_S3_ACCESS_KEY", default=None),
+                "secret_key": env.str("PHOTO_S3_SECRET_KEY", default=None),
+                "region_name": env.str("PHOTO_S3_REGION", default=None),
+                "location": env.str("PHOTO_S3_PREFIX", default="photos"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(
+                Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))) / "photos"
+            ),
+            "base_url": "/photos/",
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence photos (households.Photo): served only through a scoped view. The project
+    # folder by default; an S3-compatible store with PHOTO_STORAGE=s3 (docs/photos.md).
+    "photos": _photo_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -310,6 +345,15 @@ JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
 JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=1800)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"  # never served as such: job files are downloaded through their page
+
+# --- Evidence photos (households/photos.py, docs/photos.md) -------------------------------
+# The phone resizes before it sends; the server takes up to PHOTO_MAX_MB per photo and
+# PHOTO_MAX_PER_SUBJECT per visit / measure / clue, re-encodes to JPEG (no EXIF) with its long
+# side at most PHOTO_LONG_SIDE, and keeps a PHOTO_THUMB_SIDE thumbnail.
+PHOTO_MAX_MB = env.int("PHOTO_MAX_MB", default=10)
+PHOTO_MAX_PER_SUBJECT = env.int("PHOTO_MAX_PER_SUBJECT", default=6)
+PHOTO_LONG_SIDE = env.int("PHOTO_LONG_SIDE", default=1600)
+PHOTO_THUMB_SIDE = env.int("PHOTO_THUMB_SIDE", default=320)
 
 # --- Security headers ---------------------------------------------------------------------------
 # Only the project's own assets: no inline script or style, nothing from another origin (the

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
+from households.forms import PhotosField
 from monitoring.choices import RiskType
 from monitoring.discovery.models.visits import CHECKS, CheckResult, IncomeChange, VisitMode
 
@@ -35,6 +36,7 @@ class VisitForm(forms.Form):
     notes = forms.CharField(
         label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    photos = PhotosField(label=_("现场照片（可多张）"))
     # Made when the form is drawn: submitting the same form twice records one visit.
     client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 

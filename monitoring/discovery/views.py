@@ -1,10 +1,11 @@
 """Phone-first pages for grid people: record a visit, the clue inbox, visit coverage."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.months import parse_month, this_month
+from core.offline import offline_page
 from core.pages import add_errors
 from grids import selectors as grid_selectors
 from grids.models import Role
@@ -26,15 +28,52 @@ from monitoring.discovery.services.clues import clue_confirm, clue_dismiss, clue
 from monitoring.discovery.services.visits import visit_record
 
 
+def _queued(request) -> bool:
+    """A visit sent by the phone's queue (static/js/offline.js): answered in JSON."""
+    return request.headers.get("X-Weixi-Queue") == "1"
+
+
+def _visit_messages(household, visit) -> list[tuple[int, str]]:
+    if visit.replayed:
+        return [(messages.INFO, _("这次走访已经记录过，没有重复记录。"))]
+    said = [(messages.SUCCESS, _("已记录对 {name} 的走访。").format(name=str(household)))]
+    if visit.photos_stored:
+        said.append((messages.SUCCESS, _("附照片 {n} 张。").format(n=len(visit.photos_stored))))
+    for clue, created in visit.raised:
+        text = (
+            _("发现风险，已新建线索：{risk}，{day} 前办结。")
+            if created
+            else _("发现风险，已并入在办线索：{risk}，{day} 前办结。")
+        )
+        day = f"{clue.decide_by:%Y-%m-%d}"
+        said.append((messages.WARNING, text.format(risk=clue.get_risk_type_display(), day=day)))
+    return said
+
+
 @login_required
+@offline_page
 def visit_create(request, pk):
-    """Record a visit to one household: big toggles, a few taps."""
+    """Record a visit to one household: big toggles, a few taps, photos.
+
+    The same form serves the phone's offline queue: a queued visit is posted here with
+    ``X-Weixi-Queue: 1`` and its own ``client_key``, and answered in JSON — stored (201),
+    already stored (200), refused with the reason to show on the phone (400, 403)."""
     household = (
         Household.objects.visible_to(request.user).select_related("grid").filter(pk=pk).first()
     )
     if household is None:
+        if _queued(request):
+            return JsonResponse(
+                {
+                    "status": "refused",
+                    "message": _(
+                        "该户已不在您的网格范围内（可能已迁出或调整了网格），这条走访无法记录。"
+                    ),
+                },
+                status=403,
+            )
         raise Http404
-    form = VisitForm(request.POST or None)
+    form = VisitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         checks = {name: data.pop(name) for name in CHECKS}
@@ -43,24 +82,42 @@ def visit_create(request, pk):
         except ValidationError as exc:
             add_errors(form, exc)
         except PermissionDenied as exc:
+            if _queued(request):
+                return JsonResponse({"status": "refused", "message": str(exc)}, status=403)
             form.add_error(None, str(exc))
         else:
-            if visit.replayed:
-                messages.info(request, _("这次走访已经记录过，没有重复记录。"))
-            else:
-                messages.success(request, _("已记录对 {name} 的走访。").format(name=str(household)))
-                for clue, created in visit.raised:
-                    text = (
-                        _("发现风险，已新建线索：{risk}，{day} 前办结。")
-                        if created
-                        else _("发现风险，已并入在办线索：{risk}，{day} 前办结。")
-                    )
-                    day = f"{clue.decide_by:%Y-%m-%d}"
-                    messages.warning(
-                        request, text.format(risk=clue.get_risk_type_display(), day=day)
-                    )
-            return redirect("household-detail", pk=household.pk)
-    return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
+            said = _visit_messages(household, visit)
+            # Said on the next page too: the phone goes to the household page after sending.
+            for level, text in said:
+                messages.add_message(request, level, text)
+            target = reverse("household-detail", args=[household.pk])
+            if _queued(request):
+                return JsonResponse(
+                    {
+                        "status": "replayed" if visit.replayed else "stored",
+                        "visit": visit.pk,
+                        "messages": [text for _level, text in said],
+                        "next": target,
+                    },
+                    status=200 if visit.replayed else 201,
+                )
+            return redirect(target)
+    if request.method == "POST" and _queued(request):
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse(
+            {
+                "status": "invalid",
+                "message": "；".join(e for errs in errors.values() for e in errs),
+                "errors": errors,
+            },
+            status=400,
+        )
+    context = {
+        "household": household,
+        "form": form,
+        "photo_limit": settings.PHOTO_MAX_PER_SUBJECT,
+    }
+    return render(request, "monitoring/visit_form.html", context)
 
 
 INBOX_PAGE = 50

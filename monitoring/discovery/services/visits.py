@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.services import audit_record
 from households.models import Household
+from households.photos import photo_attach
 from monitoring.choices import RiskType
 from monitoring.common import clean_risk_types, require_in_scope
 from monitoring.discovery.models.visits import CHECKS, CheckResult, IncomeChange, Visit, VisitMode
@@ -56,6 +57,7 @@ def visit_record(
     risk_types=None,
     notes: str = "",
     client_key: str = "",
+    photos=(),
 ) -> Visit:
     """Record a visit by ``actor`` (a grid person over the household); raise clues on risk.
 
@@ -64,7 +66,9 @@ def visit_record(
 
     ``client_key`` makes the call idempotent: the visit this visitor already recorded with the
     same key is returned (``visit.replayed`` is True) and nothing is written — a double tap,
-    a resubmitted form or an offline phone sending again.
+    a resubmitted form or an offline phone sending again (its photos came with the first).
+
+    ``photos`` are prepared photos (``households.photos.photo_prepare``), stored with the visit.
     """
     household = Household.objects.select_related("grid").get(pk=household.pk)
     require_in_scope(actor, household)
@@ -145,4 +149,8 @@ def visit_record(
             check_scope=False,
         )
         visit.raised.append(raised)
+    # Last: files are not transactional, so nothing that could still fail comes after them.
+    visit.photos_stored = photo_attach(
+        actor=actor, household=household, subject=f"visit:{visit.pk}", photos=photos
+    )
     return visit
