@@ -164,3 +164,55 @@ def test_a_visit_refused_meanwhile_stays_until_discarded(grid_tree, live_server,
     page.wait_for_selector("body[data-queued='0']", state="attached")
     assert page.locator("#offline-queue-empty").is_visible()
     assert Visit.objects.count() == 0
+
+
+def _cold_load(browser, base, cookies, path):
+    """Bytes and requests of a cold phone's first load of ``path`` (empty cache, no service
+    worker yet), up to the service worker's installation; the pages it keeps afterwards for
+    offline work are counted apart."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    context.add_cookies(cookies)
+    page = context.new_page()
+    seen = []
+    context.on("requestfinished", lambda request: seen.append(request))
+    page.goto(f"{base}{path}")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("html[data-warmed]", state="attached", timeout=15000)
+    figures = {"load": [0, 0], "kept": [0, 0]}
+    warm = set(page.evaluate("fetch('/offline/pages.json').then(r => r.json()).then(d => d.urls)"))
+    page.wait_for_timeout(200)
+    seen = seen[:-1]  # the test's own question above
+    loaded = set()
+    for request in seen:
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        url = request.url.removeprefix(base)
+        # The page itself once (the service worker fetches it again to keep it).
+        part = "kept" if url in warm and (url != path or path in loaded) else "load"
+        loaded.add(url)
+        figures[part][0] += size
+        if part == "load" and __import__("os").environ.get("SHOW_REQUESTS"):
+            print("   ", size, url)
+        figures[part][1] += 1
+    context.close()
+    return figures
+
+
+def test_the_cold_first_load_stays_small(grid_tree, live_server, page):
+    _member(grid_tree)
+    households = [make_household(grid_tree.g1) for _ in range(10)]
+    base = live_server.url
+    _login(page, base, "g1")
+    cookies = page.context.cookies()
+    browser = page.context.browser
+    for label, path in (
+        ("grid page", f"/grids/{grid_tree.g1.code}/"),
+        ("visit form", f"/monitoring/households/{households[0].pk}/visit/"),
+    ):
+        figures = _cold_load(browser, base, cookies, path)
+        (load_bytes, load_requests), (kept_bytes, kept_requests) = figures["load"], figures["kept"]
+        print(
+            f"cold first load of the {label}: {load_bytes} bytes in {load_requests} requests; "
+            f"then kept for offline: {kept_bytes} bytes in {kept_requests} requests"
+        )
+        assert load_bytes <= 60 * 1024
