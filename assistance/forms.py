@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
 from grids.models import Department
+from households.forms import PhotosField
 
 from .models import MeasureCategory, MeasureKind, MeasureState
 
@@ -44,3 +45,4 @@ class StateForm(forms.Form):
     implemented_on = forms.DateField(label=_("落实日期"), required=False, widget=DateInput())
     evidence = forms.CharField(label=_("落实佐证"), required=False, max_length=1000)
     reason = forms.CharField(label=_("原因"), required=False, max_length=500)
+    photos = PhotosField(label=_("落实照片"))

@@ -27,7 +27,14 @@ from grids.selectors import in_subtree
 from households.models import Person, PersonStatus
 from monitoring.models import CaseState, MonitoringCase
 
-from .models import ANSWERING_STATES, AssistancePlan, Measure, MeasureCategory, MeasureState
+from .models import (
+    ANSWERING_STATES,
+    FINAL_STATES,
+    AssistancePlan,
+    Measure,
+    MeasureCategory,
+    MeasureState,
+)
 from .rules import ABLE_CAPACITIES, warnings_for
 
 
@@ -123,9 +130,14 @@ def department_measures(*, user, state: str | None = None):
     qs = measure_list(user=user).filter(department__isnull=False)
     if not user.is_superuser:
         qs = qs.filter(department_id__in=sorted(user_scope(user).departments))
-    if state:
+    if state == "open":
+        qs = qs.exclude(state__in=FINAL_STATES)
+    elif state:
         qs = qs.filter(state=state)
-    return qs.order_by("state", "planned_on", "id")
+    # Open first, the longest overdue (the earliest planned) at the top; then what is done.
+    return qs.annotate(
+        done=Case(When(state__in=FINAL_STATES, then=Value(1)), default=Value(0))
+    ).order_by("done", "planned_on", "id")
 
 
 def case_plan_list(*, user, node: GridNode | None = None, today: datetime.date | None = None):

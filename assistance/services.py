@@ -19,6 +19,7 @@ from core.services import audit_record, snapshot
 from core.transitions import transition
 from grids.models import Department
 from grids.scoping import user_scope
+from households.photos import photo_attach
 from monitoring.models import CaseState, MonitoringCase
 
 from .models import (
@@ -368,9 +369,14 @@ def measure_set_state(
     on_date: datetime.date | None = None,
     evidence: str = "",
     reason: str = "",
+    photos=(),
 ) -> Measure:
     """Move a measure along ``planned → in_progress → implemented`` (date and evidence), or to
-    ``not_implemented`` / ``cancelled`` (reason). Its department may do all but cancel."""
+    ``not_implemented`` / ``cancelled`` (reason). Its department may do all but cancel.
+
+    ``photos`` (prepared, ``households.photos.photo_prepare``) are kept as the measure's
+    evidence; photos alone are evidence enough for implementing it."""
+    photos = list(photos or [])
     state = _clean_choice(state, MeasureState, "state", _("状态"))
     evidence = (evidence or "").strip()
     reason = (reason or "").strip()
@@ -388,19 +394,22 @@ def measure_set_state(
             day = _clean_date(on_date, "implemented_on", _("落实日期"))
             if day > timezone.localdate():
                 raise ValidationError({"implemented_on": _("落实日期不能晚于今天。")})
-            if not evidence and not locked.evidence:
+            if not evidence and not locked.evidence and not photos:
                 raise ValidationError(
-                    {"evidence": _("请填写落实佐证（如发放凭证、合同、照片编号）。")}
+                    {"evidence": _("请填写落实佐证（如发放凭证、合同）或附上落实照片。")}
                 )
             locked.implemented_on = day
         elif state in REASON_STATES:
             if not reason:
                 raise ValidationError({"reason": _("请说明未落实或取消的原因。")})
             locked.reason = reason
+        noted = _("附落实照片 {n} 张").format(n=len(photos)) if photos else ""
         if evidence:
-            locked.evidence = evidence
+            locked.evidence = " ".join(filter(None, [evidence, noted]))
+        elif noted:
+            locked.evidence = "\n".join(filter(None, [locked.evidence, noted]))
 
-    return transition(
+    measure = transition(
         measure,
         actor=actor,
         lock=_locked_measure,
@@ -415,6 +424,15 @@ def measure_set_state(
         what=_("改为“{target}”").format(target=MeasureState(state).label),
         reason=reason,
     )
+    # Last: files are not transactional, so nothing that could still fail comes after them.
+    photo_attach(
+        actor=actor,
+        household=measure.plan.case.household,
+        subject=f"measure:{measure.pk}",
+        photos=photos,
+        department=measure.department,
+    )
+    return measure
 
 
 @transaction.atomic

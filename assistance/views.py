@@ -17,6 +17,8 @@ from core.exceptions import Conflict
 from grids import selectors as grid_selectors
 from grids.scoping import user_scope
 from households.models import Household
+from households.photos import mark_deletable
+from households.selectors import photos_by_subject
 from monitoring.models import CaseState, MonitoringCase, risk_type_labels
 
 from . import selectors, services
@@ -64,6 +66,15 @@ def _back(request, default):
     return redirect(target)
 
 
+def _with_photos(user, measures) -> list:
+    """The measures, each with its ``photo_list`` (one query for all)."""
+    measures = list(measures)
+    photos = photos_by_subject(user=user, subjects=[f"measure:{m.pk}" for m in measures])
+    for measure in measures:
+        measure.photo_list = mark_deletable(user, photos.get(f"measure:{measure.pk}", []))
+    return measures
+
+
 @login_required
 def plan_page(request, pk):
     """A household's assistance plan: measures, warnings, suggestions to add in one tap."""
@@ -74,7 +85,7 @@ def plan_page(request, pk):
         plan = selectors.plan_list(user=request.user).filter(case=case).first()
     if plan is not None:
         case = plan.case
-    measures = list(plan.measures.all()) if plan else []
+    measures = _with_photos(request.user, plan.measures.all()) if plan else []
     context = {
         "household": household,
         "case": case,
@@ -160,7 +171,7 @@ def measure_state(request, pk):
     measure = selectors.measure_list(user=request.user).filter(pk=pk).first()
     if measure is None:
         raise Http404
-    form = StateForm(request.POST)
+    form = StateForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -171,13 +182,14 @@ def measure_state(request, pk):
                 on_date=data["implemented_on"],
                 evidence=data["evidence"],
                 reason=data["reason"],
+                photos=data["photos"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _message(request, exc)
         else:
             messages.success(request, _("措施状态已更新。"))
     else:
-        messages.error(request, _("请选择状态。"))
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return _back(request, reverse("assistance-plan", args=[measure.plan.case.household_id]))
 
 
@@ -187,13 +199,13 @@ def department_measures(request):
     if not (user_scope(request.user).departments or request.user.is_superuser):
         raise Http404
     state = request.GET.get("state") or ""
-    if state and state not in MeasureState.values:
+    if state and state not in MeasureState.values and state != "open":
         state = ""
     qs = selectors.department_measures(user=request.user, state=state or None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "measures": list(page.object_list),
+        "measures": _with_photos(request.user, page.object_list),
         "state": state,
         "states": MeasureState.choices,
         "today": timezone.localdate(),

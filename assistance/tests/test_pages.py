@@ -85,8 +85,8 @@ def test_plan_page_query_count_is_pinned(grid_tree, client, count):
     client.force_login(grid_tree.g1_member)
     n, _ = _queries(client, f"/assistance/households/{plan.case.household_id}/plan/")
     # session, user, household, case, scope, plan (annotated), measures, person rows for the
-    # suggestions, county id, rules, plus the form's department choices
-    assert n == 11
+    # suggestions, county id, rules, the measures' photos, plus the form's department choices
+    assert n == 12
 
 
 def test_department_list_shows_own_measures_and_updates_state(grid_tree, client):
@@ -128,8 +128,9 @@ def test_department_list_query_count_flat(grid_tree, client):
         n, response = _queries(client, "/assistance/department/measures/")
         assert response.content.decode().count("as-measure") == total
         counts.append(n)
-    # session, user, scope, count, page (plan/case/household/grid/village/department joined)
-    assert counts == [5, 5]
+    # session, user, scope, count, page (plan/case/household/grid/village/department joined),
+    # the page's photos
+    assert counts == [6, 6]
 
 
 def test_overdue_list_of_a_township(grid_tree, client):
@@ -149,3 +150,60 @@ def test_overdue_list_of_a_township(grid_tree, client):
     # session, user, scope, node, cases (annotated), figures
     assert n == 6
     assert client.get(f"/assistance/grids/{grid_tree.t2.code}/overdue/").status_code == 404
+
+
+def test_department_list_puts_open_measures_first_and_filters_open(grid_tree, client):
+    from assistance import services
+
+    plan = make_plan(grid_tree)
+    done = make_measure(grid_tree, plan, planned_on=datetime.date(2026, 1, 5))
+    services.measure_set_state(
+        actor=grid_tree.superuser,
+        measure=done,
+        state="implemented",
+        on_date=datetime.date(2026, 1, 20),
+        evidence="发放凭证",
+    )
+    late = make_measure(grid_tree, plan, planned_on=datetime.date(2026, 2, 1))
+    later = make_measure(grid_tree, plan, planned_on=datetime.date(2026, 3, 1))
+    client.force_login(grid_tree.dept)
+    page = client.get("/assistance/department/measures/").content.decode()
+    order = [page.index(f"/assistance/measures/{m.pk}/state/") for m in (late, later)]
+    assert order == sorted(order)
+    assert page.index("发放凭证") > order[-1]  # what is done comes after
+    only_open = client.get("/assistance/department/measures/?state=open").content.decode()
+    assert only_open.count("as-measure") == 2
+
+
+def test_a_measure_implemented_with_a_photo_only(grid_tree, client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from households.models import Photo
+
+    plan = make_plan(grid_tree)
+    measure = make_measure(grid_tree, plan)
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 90, 200)).save(out, "JPEG")
+    client.force_login(grid_tree.dept)  # the department implements it
+    response = client.post(
+        f"/assistance/measures/{measure.pk}/state/",
+        {
+            "state": "implemented",
+            "implemented_on": "2026-02-10",
+            "photos": [SimpleUploadedFile("凭证.jpg", out.getvalue())],
+        },
+        follow=True,
+    )
+    assert "措施状态已更新" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.state == "implemented"
+    assert "附落实照片 1 张" in measure.evidence
+    photo = Photo.objects.get()
+    assert photo.subject == f"measure:{measure.pk}"
+    # The department sees its measure's photo; the page shows it.
+    assert client.get(f"/photos/{photo.pk}/thumb.jpg").status_code == 200
+    page = client.get("/assistance/department/measures/").content.decode()
+    assert f"/photos/{photo.pk}/thumb.jpg" in page
