@@ -39,6 +39,26 @@ def offline_page(view):
     return wrapped
 
 
+#: The header of the service worker's own fetches, made to keep pages for offline work.
+WARM_HEADER = "X-Weixi-Warm"
+
+
+class WarmFetchesSetNoCookies:
+    """The service worker keeps pages in the background; their answers must never change the
+    browser's cookies: one still on its way when a user signs out and another signs in would
+    put back the first one's session or CSRF cookie. Placed before the session middleware, so
+    it sees the answer last."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get(WARM_HEADER) == "1":
+            response.cookies.clear()
+        return response
+
+
 def _shell_urls() -> list[str]:
     return [static(name) for name in SHELL_ASSETS]
 
@@ -55,6 +75,7 @@ def service_worker(request):
             "shell": shell,
             "fallback": fallback,
             "header": OFFLINE_HEADER,
+            "warm_header": WARM_HEADER,
             "static_prefix": static(""),
         },
     )

@@ -75,6 +75,14 @@ def user_assignments(user):
     )
 
 
+def home_grid(user, assignments):
+    """The grid the home page sends ``user`` straight to (their only post, no department
+    work), or None; ``assignments`` are ``user_assignments(user)`` as a list."""
+    if len(assignments) == 1 and assignments[0].department_id is None and not user.is_superuser:
+        return assignments[0].grid
+    return None
+
+
 def grid_resolve(*, user, code: str, field: str = "grid", level: str | None = None, action="view"):
     """The node a user names by ``code`` (a request's field ``field``), through the scope.
 

@@ -21,8 +21,9 @@ def home(request):
     everything = list(selectors.user_assignments(request.user))
     assignments = [a for a in everything if a.department_id is None]
     departments = [a.department for a in everything if a.department_id is not None]
-    if len(assignments) == 1 and not departments and not request.user.is_superuser:
-        return redirect("grid-page", code=assignments[0].grid.code)
+    only = selectors.home_grid(request.user, everything)
+    if only is not None:
+        return redirect("grid-page", code=only.code)
     roots = []
     if request.user.is_superuser:
         roots = list(GridNode.objects.root_nodes().order_by("code"))

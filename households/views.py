@@ -296,15 +296,21 @@ def photo_remove(request, pk):
 def offline_pages(request):
     """The pages a phone keeps for offline work (static/js/offline.js asks while online):
     the user's grids, their household lists, and the households with their visit forms."""
-    posts = [a for a in grid_selectors.user_assignments(request.user) if a.department_id is None]
-    grids = [a.grid for a in posts]
-    urls = [reverse("home"), reverse("offline-queue")]
+    everything = list(grid_selectors.user_assignments(request.user))
+    grids = [a.grid for a in everything if a.department_id is None]
+    urls, redirects = [reverse("offline-queue")], {}
+    only = grid_selectors.home_grid(request.user, everything)
+    if only is not None:
+        # The home page sends a user with one post straight to it: kept as that redirect.
+        redirects[reverse("home")] = reverse("grid-page", args=[only.code])
+    else:
+        urls.insert(0, reverse("home"))
     for grid in grids:
         urls.append(reverse("grid-page", args=[grid.code]))
         urls.append(f"{reverse('household-list')}?{urlencode({'grid': grid.code})}")
     for pk in selectors.offline_households(user=request.user, grids=grids):
         urls.append(reverse("household-detail", args=[pk]))
         urls.append(reverse("visit-create", args=[pk]))
-    response = JsonResponse({"urls": urls})
+    response = JsonResponse({"urls": urls, "redirects": redirects})
     response["Cache-Control"] = "no-store"
     return response

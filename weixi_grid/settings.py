@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.request_context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The service worker's background fetches set no cookie (core/offline.py).
+    "core.offline.WarmFetchesSetNoCookies",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -34,7 +34,7 @@ def _visit_data(**extra):
         "visited_on": str(timezone.localdate()),
         "mode": "in_person",
         "income_change": "stable",
-        **{name: "secure" for name in ("food", "clothing", "education", "housing", "water")},
+        **dict.fromkeys(("food", "clothing", "education", "housing", "water"), "secure"),
         "medical": "secure",
     }
     data.update(extra)

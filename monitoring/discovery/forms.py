@@ -58,3 +58,4 @@ class VisitForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), required=False, max_length=1000)
+    photos = PhotosField(label=_("核实照片"))

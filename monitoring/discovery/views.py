@@ -20,6 +20,8 @@ from grids import selectors as grid_selectors
 from grids.models import Role
 from grids.scoping import user_scope
 from households.models import Household
+from households.photos import mark_deletable
+from households.selectors import photos_by_subject
 from monitoring.choices import RiskType
 from monitoring.discovery import selectors
 from monitoring.discovery.forms import ReasonForm, VisitForm
@@ -145,8 +147,10 @@ def clue_inbox(request, code):
     rows = list(page.object_list)
     # Only what the user may do is offered: confirming and dismissing are the leaders'.
     scope = user_scope(request.user)
+    photos = photos_by_subject(user=request.user, subjects=[f"clue:{c.pk}" for c in rows])
     for clue in rows:
         clue.may_decide = scope.covers(clue.household.grid, roles=[Role.LEADER])
+        clue.photo_list = mark_deletable(request.user, photos.get(f"clue:{clue.pk}", []))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -176,17 +180,25 @@ def clue_step(request, pk, step):
     clue = selectors.clue_list(user=request.user).filter(pk=pk).first()
     if clue is None:
         raise Http404
-    form = ReasonForm(request.POST)
-    form.is_valid()
+    form = ReasonForm(request.POST, request.FILES)
+    valid = form.is_valid()
     reason = form.cleaned_data.get("reason", "")
+    photos = form.cleaned_data.get("photos") or []
     actions = {
-        "verify": lambda: clue_start_verifying(actor=request.user, clue=clue),
-        "confirm": lambda: clue_confirm(actor=request.user, clue=clue, reason=reason),
-        "dismiss": lambda: clue_dismiss(actor=request.user, clue=clue, reason=reason),
+        "verify": lambda: clue_start_verifying(actor=request.user, clue=clue, photos=photos),
+        "confirm": lambda: clue_confirm(
+            actor=request.user, clue=clue, reason=reason, photos=photos
+        ),
+        "dismiss": lambda: clue_dismiss(
+            actor=request.user, clue=clue, reason=reason, photos=photos
+        ),
     }
     if step not in actions:
         raise Http404
     try:
+        if not valid:
+            # A refused photo: nothing is done, the reason named.
+            raise ValidationError([e for errs in form.errors.values() for e in errs])
         actions[step]()
     except ValidationError as exc:
         messages.error(request, exc.messages[0])

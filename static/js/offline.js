@@ -271,7 +271,7 @@
           document.documentElement.setAttribute("data-warmed", String(event.data.kept));
         }
       });
-      registration.active.postMessage({ type: "warm", urls: data.urls });
+      registration.active.postMessage({ type: "warm", urls: data.urls, redirects: data.redirects });
     }).catch(function () { /* offline meanwhile: next time */ });
   }
 

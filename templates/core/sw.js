@@ -70,20 +70,22 @@ self.addEventListener("message", (event) => {
     event.waitUntil((async () => {
       const cache = await caches.open(PAGES);
       let kept = 0;
+      for (const [from, to] of Object.entries(data.redirects || {})) {
+        // "/" sends a member with one grid to that grid: kept as that redirect (a navigation
+        // may not be answered with a followed one).
+        await cache.put(from, Response.redirect(new URL(to, self.location.origin).href, 302));
+      }
       for (const url of data.urls || []) {
+        let response;
         try {
-          const response = await fetch(url, { credentials: "same-origin" });
-          if (!response.ok || response.headers.get("{{ header }}") !== "1") continue;
-          if (response.redirected) {
-            // "/" sends a member with one grid to that grid: keep the page and the redirect
-            // (a navigation may not be answered with a followed redirect).
-            await cache.put(response.url, response.clone());
-            await cache.put(url, Response.redirect(response.url, 302));
-          } else {
-            await cache.put(url, response);
-          }
-          kept += 1;
+          // Never followed (signed out meanwhile: not the login page); marked, so the answer
+          // sets no cookie (core.offline.WarmFetchesSetNoCookies).
+          response = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { "{{ warm_header }}": "1" } });
         } catch (err) { break; }
+        if (response.type === "opaqueredirect") break;
+        if (!response.ok || response.headers.get("{{ header }}") !== "1") continue;
+        await cache.put(url, response);
+        kept += 1;
       }
       if (event.source) event.source.postMessage({ type: "warmed", kept: kept });
     })());

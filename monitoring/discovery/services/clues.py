@@ -12,6 +12,7 @@ from core.exceptions import Conflict
 from core.services import audit_record, snapshot
 from core.transitions import transition
 from households.models import Household
+from households.photos import photo_attach
 from households.services import lock_household_row
 from monitoring.choices import RiskType
 from monitoring.common import require_in_scope, require_leader
@@ -199,10 +200,18 @@ def _transition(*, actor, clue, allowed, to, action, reason="", leader_only=True
     )
 
 
+def _with_photos(actor, clue: RiskClue, photos) -> RiskClue:
+    """The photos of the home check (入户核实), kept as the clue's evidence (prepared photos,
+    ``households.photos.photo_prepare``); last in the transaction: files are not
+    transactional."""
+    photo_attach(actor=actor, household=clue.household, subject=f"clue:{clue.pk}", photos=photos)
+    return clue
+
+
 @transaction.atomic
-def clue_start_verifying(*, actor, clue: RiskClue) -> RiskClue:
+def clue_start_verifying(*, actor, clue: RiskClue, photos=()) -> RiskClue:
     """Start the home check (入户核实): any grid person over the household may do it."""
-    return _transition(
+    clue = _transition(
         actor=actor,
         clue=clue,
         allowed=[ClueState.NEW],
@@ -211,12 +220,13 @@ def clue_start_verifying(*, actor, clue: RiskClue) -> RiskClue:
         leader_only=False,
         what=_("开始核实"),
     )
+    return _with_photos(actor, clue, photos)
 
 
 @transaction.atomic
-def clue_confirm(*, actor, clue: RiskClue, reason: str = "") -> RiskClue:
+def clue_confirm(*, actor, clue: RiskClue, reason: str = "", photos=()) -> RiskClue:
     """Confirm the risk after the home check (a grid leader over the household)."""
-    return _transition(
+    clue = _transition(
         actor=actor,
         clue=clue,
         allowed=list(OPEN_STATES),
@@ -225,15 +235,16 @@ def clue_confirm(*, actor, clue: RiskClue, reason: str = "") -> RiskClue:
         reason=(reason or "").strip(),
         what=_("确认线索"),
     )
+    return _with_photos(actor, clue, photos)
 
 
 @transaction.atomic
-def clue_dismiss(*, actor, clue: RiskClue, reason: str) -> RiskClue:
+def clue_dismiss(*, actor, clue: RiskClue, reason: str, photos=()) -> RiskClue:
     """Dismiss the clue (排除); a reason is required."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("排除线索须填写理由。")})
-    return _transition(
+    clue = _transition(
         actor=actor,
         clue=clue,
         allowed=list(OPEN_STATES),
@@ -242,3 +253,4 @@ def clue_dismiss(*, actor, clue: RiskClue, reason: str) -> RiskClue:
         reason=reason,
         what=_("排除线索"),
     )
+    return _with_photos(actor, clue, photos)
