@@ -9,6 +9,8 @@
 - the printable public notice (公示) and the overdue lists.
 """
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -96,12 +98,35 @@ def village_reviews(request, code):
 def review_detail(request, pk):
     """The review: meeting record, one decision per household, and the next step."""
     review = _review(request.user, pk)
+    return render(request, "monitoring/review_detail.html", _detail_context(request, review))
+
+
+def _typed(post) -> SimpleNamespace:
+    """What was typed into one household's decision, to draw the form again as it was."""
+    return SimpleNamespace(
+        decision=post.get("decision", ""),
+        category=post.get("category", ""),
+        risk_types=post.getlist("risk_types"),
+        income_12m=post.get("income_12m", ""),
+        spending_12m=post.get("spending_12m", ""),
+        method=post.get("method", ""),
+        evidence=post.get("evidence", ""),
+        note=post.get("note", ""),
+    )
+
+
+def _detail_context(request, review, *, refused=None, errors=()):
+    """The review page's context; ``refused`` (an item pk) is drawn with what was typed and
+    its ``errors`` beside it."""
     may = review_permissions(request.user, review)
     items = list(sel.review_items(review))
     for item in items:
         item.clue_labels = risk_type_labels([c.risk_type for c in item.household.open_clues])
         item.risk_labels = risk_type_labels(item.risk_types)
-    context = {
+        item.f, item.errors = item, []
+        if item.pk == refused:
+            item.f, item.errors = _typed(request.POST), list(errors)
+    return {
         "review": review,
         "may": may,
         "holder": sel.holders([review])[review.pk],
@@ -118,7 +143,6 @@ def review_detail(request, pk):
         "notice_include": settings.REVIEW_NOTICE_DAYS_INCLUDE,
         "notice_eliminate": settings.REVIEW_NOTICE_DAYS_ELIMINATE,
     }
-    return render(request, "monitoring/review_detail.html", context)
 
 
 @login_required
@@ -130,27 +154,38 @@ def review_item(request, pk):
         raise Http404
     form = ItemForm(request.POST)
     default = reverse("review-detail", args=[item.review_id]) + f"#item-{item.pk}"
+    errors = []
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{item.household}：{error}")
-        return redirect(default)
-    data = dict(form.cleaned_data)
-    try:
-        review_item_set(actor=request.user, item=item, **data)
-    except (ValidationError, PermissionDenied, Conflict) as exc:
-        messages.error(
-            request,
-            _("{household}：{msg}").format(
-                household=item.household,
-                msg="；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc),
-            ),
-        )
+        errors = [
+            f"{form.fields[name].label if name in form.fields else ''}：{error}".lstrip("：")
+            for name, field_errors in form.errors.items()
+            for error in field_errors
+        ]
     else:
-        messages.success(
-            request, _("已保存 {household} 的研判意见。").format(household=item.household)
-        )
+        try:
+            review_item_set(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = _labelled(form, exc)
+        except (PermissionDenied, Conflict) as exc:
+            errors = [str(exc)]
+    if errors:
+        # Drawn again with what was typed and the reason beside the household, not lost.
+        context = _detail_context(request, item.review, refused=item.pk, errors=errors)
+        return render(request, "monitoring/review_detail.html", context, status=400)
+    messages.success(request, _("已保存 {household} 的研判意见。").format(household=item.household))
     return redirect(default)
+
+
+def _labelled(form, exc: ValidationError) -> list[str]:
+    """A service's errors, each with the label of the field it names."""
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    return [
+        f"{form.fields[name].label}：{message}" if name in form.fields else message
+        for name, errors in exc.error_dict.items()
+        for error in errors
+        for message in error.messages
+    ]
 
 
 @login_required

@@ -264,3 +264,51 @@ def test_admin_lists_lines_and_scoped_reviews_and_audits_line_changes(grid_tree,
     assert AuditLog.objects.filter(action="monitoring_line.create").exists()
     page = client.get("/admin/monitoring/villagereview/").content.decode()
     assert review.village.name in page
+
+
+@pytest.mark.parametrize(
+    "posted,reason",
+    [
+        # Refused by the form: a negative income.
+        ({"income_12m": "-5"}, "近12个月家庭纯收入（元）"),
+        # Refused by the service: inclusion without a category.
+        ({"category": ""}, "类别"),
+    ],
+)
+def test_a_refused_decision_keeps_what_was_typed_with_the_error_beside_it(
+    grid_tree, client, posted, reason
+):
+    household = make_household(grid_tree.g1)
+    other = make_household(grid_tree.g1)
+    _clue(grid_tree, household)
+    _clue(grid_tree, other)
+    client.force_login(grid_tree.v1_leader)
+    client.post(
+        f"/monitoring/grids/{grid_tree.v1.code}/reviews/", {"month": TODAY.strftime("%Y-%m")}
+    )
+    item = VillageReview.objects.get().items.get(household=household)
+    data = {
+        "decision": "include",
+        "category": "marginal",
+        "risk_types": ["illness", "housing"],
+        "income_12m": "9000",
+        "spending_12m": "23456",
+        "note": "户主住院两次，已核实费用单据",
+        **posted,
+    }
+    response = client.post(f"/monitoring/review-items/{item.pk}/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The error sits in this household's own block, before the next household's …
+    mine = page.index(f'id="item-{item.pk}"')
+    error = page.index(f'id="item-errors-{item.pk}"')
+    following = [page.index(f'id="item-{i.pk}"') for i in item.review.items.exclude(pk=item.pk)]
+    assert mine < error < min([p for p in following if p > mine] or [len(page)])
+    assert reason in page[error : error + 400]
+    # … and what was typed is still there, unsaved.
+    assert 'value="23456"' in page and "户主住院两次，已核实费用单据" in page
+    assert 'value="housing" checked' in page
+    item.refresh_from_db()
+    assert item.decision == "" and item.spending_12m is None
+    # The form posts back to this household's place on the page.
+    assert f'action="/monitoring/review-items/{item.pk}/#item-{item.pk}"' in page
