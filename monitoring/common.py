@@ -1,6 +1,7 @@
 """Checks shared by the monitoring services."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from grids.models import Role
@@ -74,3 +75,13 @@ def clean_risk_types(values, *, field: str = "risk_types") -> list[str]:
             }
         )
     return cleaned
+
+
+def has_risk_type(field: str, risk: str) -> Q:
+    """Rows whose JSON list ``field`` holds risk type ``risk``: containment on PostgreSQL
+    (indexable), the quoted code in the list's text elsewhere (SQLite)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [risk]})
+    return Q(**{f"{field}__icontains": f'"{risk}"'})

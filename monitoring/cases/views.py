@@ -4,36 +4,67 @@ county). Thin: parse, call, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.pages import flash_errors
-from grids.selectors import grid_or_404
+from grids.selectors import grid_children, grid_or_404, in_subtree
 from monitoring.cases import selectors as sel
-from monitoring.cases.models import CaseState
+from monitoring.cases.models import CaseCategory, CaseState
 from monitoring.cases.permissions import case_permissions
 from monitoring.cases.services import case_rollback
-from monitoring.choices import risk_type_labels
+from monitoring.choices import RiskType, risk_type_labels
+from monitoring.common import has_risk_type
+
+CASES_PAGE = 50
 
 
 @login_required
 def village_cases(request, code):
-    """The cases of a village (or any subtree): open ones first, with counts."""
+    """The cases of a village (or any subtree): open ones first, 50 a page, with counts;
+    filters: the township or village below (``grid``), state, category and risk type."""
     node = grid_or_404(user=request.user, code=code)
     state = request.GET.get("state") or ""
     if state not in CaseState.values:
         state = ""
-    cases = list(sel.village_cases(user=request.user, node=node, state=state or None)[:500])
-    for case in cases:
+    cases = sel.village_cases(user=request.user, node=node, state=state or None)
+    below = list(grid_children(node)) if node.level != "group" else []
+    chosen = next((g for g in below if g.code == request.GET.get("grid", "")), None)
+    if chosen is not None:
+        cases = cases.filter(**in_subtree("household__grid", chosen))
+    category = request.GET.get("category", "")
+    if category in CaseCategory.values:
+        cases = cases.filter(category=category)
+    else:
+        category = ""
+    risk = request.GET.get("risk", "")
+    if risk in RiskType.values:
+        cases = cases.filter(has_risk_type("risk_types", risk))
+    else:
+        risk = ""
+    page = Paginator(cases, CASES_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for case in rows:
         case.risk_labels = risk_type_labels(case.risk_types)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "node": node,
-        "cases": cases,
+        "cases": rows,
+        "page": page,
         "counts": sel.case_counts(user=request.user, node=node),
         "state": state,
         "states": CaseState.choices,
+        "below": below,
+        "within": chosen.code if chosen else "",
+        "category": category,
+        "categories": CaseCategory.choices,
+        "risk": risk,
+        "risks": RiskType.choices,
+        "query": query.urlencode(),
     }
     return render(request, "monitoring/case_list.html", context)
 

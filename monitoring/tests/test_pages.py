@@ -112,3 +112,42 @@ def test_clue_step_ignores_foreign_next_and_member_cannot_dismiss(grid_tree, cli
     assert response["Location"] == f"/monitoring/grids/{grid_tree.v1.code}/clues/"
     clue.refresh_from_db()
     assert clue.state == "new"
+
+
+def test_a_clue_confirmed_with_photos_from_the_inbox(grid_tree, client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from households.models import Photo
+
+    household = make_household(grid_tree.g1)
+    clue = services.clue_raise(
+        actor=grid_tree.superuser, household=household, risk_type="housing", source="visit"
+    )[0]
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 90, 90)).save(out, "JPEG")
+    client.force_login(grid_tree.v1_leader)
+    response = client.post(
+        f"/monitoring/clues/{clue.pk}/confirm/",
+        {"reason": "房屋开裂", "photos": [SimpleUploadedFile("房屋.jpg", out.getvalue())]},
+        follow=True,
+    )
+    assert "线索已更新" in response.content.decode()
+    clue.refresh_from_db()
+    assert clue.state == "confirmed"
+    photo = Photo.objects.get()
+    assert photo.subject == f"clue:{clue.pk}"
+    # A bad photo: nothing done, the reason said.
+    other = services.clue_raise(
+        actor=grid_tree.superuser, household=household, risk_type="illness", source="visit"
+    )[0]
+    response = client.post(
+        f"/monitoring/clues/{other.pk}/confirm/",
+        {"photos": [SimpleUploadedFile("x.jpg", b"nope")]},
+        follow=True,
+    )
+    assert "不是可识别的照片" in response.content.decode()
+    other.refresh_from_db()
+    assert other.state == "new" and Photo.objects.count() == 1

@@ -312,3 +312,28 @@ def test_a_refused_decision_keeps_what_was_typed_with_the_error_beside_it(
     assert item.decision == "" and item.spending_12m is None
     # The form posts back to this household's place on the page.
     assert f'action="/monitoring/review-items/{item.pk}/#item-{item.pk}"' in page
+
+
+def test_cases_page_pages_and_filters(grid_tree, client):
+    for n in range(53):
+        make_case(
+            make_household(grid_tree.g1 if n % 2 else grid_tree.g3),
+            category="marginal" if n % 3 else "sudden",
+            risk_types=("illness",) if n % 5 else ("housing", "illness"),
+        )
+    far = make_case(make_household(grid_tree.g4), risk_types=("housing",))
+    client.force_login(grid_tree.t1_leader)
+    url = f"/monitoring/grids/{grid_tree.t1.code}/cases/"
+    first = client.get(url).content.decode()
+    assert first.count('href="/monitoring/cases/') == 50
+    assert "共 53 户" in first and "page=2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('href="/monitoring/cases/') == 3
+    in_v1 = client.get(url, {"grid": grid_tree.v1.code}).content.decode()
+    assert "共 26 户" in in_v1
+    housing = client.get(url, {"risk": "housing"}).content.decode()
+    assert "共 11 户" in housing and f"/monitoring/cases/{far.pk}/" not in housing
+    sudden = client.get(url, {"category": "sudden", "grid": grid_tree.v2.code}).content.decode()
+    assert "共 9 户" in sudden
+    # A filter value that is not one is ignored, not an error.
+    assert client.get(url, {"risk": "nonsense", "state": "x"}).status_code == 200
