@@ -1,11 +1,31 @@
 from django.urls import path
 
 from monitoring.cases import views as case_views
-from monitoring.discovery import views
+from monitoring.discovery import views, views_applications
 from monitoring.reviews import views as views_reviews
 
 urlpatterns = [
     path("monitoring/households/<int:pk>/visit/", views.visit_create, name="visit-create"),
+    path(
+        "monitoring/households/<int:pk>/applications/new/",
+        views_applications.application_create,
+        name="application-create",
+    ),
+    path(
+        "monitoring/applications/<int:pk>/",
+        views_applications.application_detail,
+        name="application-detail",
+    ),
+    path(
+        "monitoring/applications/<int:pk>/<str:step>/",
+        views_applications.application_step,
+        name="application-step",
+    ),
+    path(
+        "monitoring/grids/<str:code>/applications/",
+        views_applications.application_list,
+        name="application-list",
+    ),
     path("monitoring/grids/<str:code>/clues/", views.clue_inbox, name="clue-inbox"),
     path("monitoring/grids/<str:code>/coverage/", views.coverage, name="visit-coverage"),
     path("monitoring/clues/<int:pk>/<str:step>/", views.clue_step, name="clue-step"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DateInput
 from households.forms import PhotosField
 from monitoring.choices import RiskType
+from monitoring.discovery.models.applications import Matter
 from monitoring.discovery.models.visits import CHECKS, CheckResult, IncomeChange, VisitMode
 
 
@@ -59,3 +60,45 @@ class VisitForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), required=False, max_length=1000)
     photos = PhotosField(label=_("核实照片"))
+
+
+class ProxyApplicationForm(forms.Form):
+    """A self-application filed for a household by its grid person (网格员代办)."""
+
+    applicant = forms.TypedChoiceField(label=_("申请人（本户在册成员）"), coerce=int)
+    phone = forms.CharField(label=_("联系电话"), max_length=20)
+    matter = forms.ChoiceField(
+        label=_("申报事项"), choices=Matter.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label=_("困难情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    risk_types = forms.MultipleChoiceField(
+        label=_("可能的风险类型（最多 5 项）"),
+        choices=RiskType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # The service says what is missing, in its words: the form only carries the tick.
+    consent = forms.BooleanField(label=_("申请人已签署承诺授权书"), required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].choices = [
+            (m.pk, f"{m.name}（{m.get_relation_display()} · {m.id_masked}）") for m in members
+        ]
+
+
+class ApplicationResultForm(forms.Form):
+    eligible = forms.TypedChoiceField(
+        label=_("核实结果"),
+        choices=[("1", _("符合条件（纳入风险线索研判）")), ("0", _("不符合条件"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("结果及理由（反馈申请人）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -7,6 +7,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -31,6 +32,17 @@ def visit_list(*, user):
 def application_list(*, user):
     """The self-applications ``user`` may see, with household and grid loaded."""
     return SelfApplication.objects.visible_to(user).select_related("household__grid")
+
+
+def open_first(applications):
+    """Applications still to be handled first (received, verifying, decided), the oldest at
+    the top; then the completed ones."""
+    done = Case(
+        When(status=ApplicationStatus.COMPLETED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return applications.annotate(done=done).order_by("done", "received_at", "id")
 
 
 def overdue_expression(today: datetime.date):

@@ -12,7 +12,7 @@ from core.services import audit_record
 from core.transitions import transition
 from grids.scoping import user_scope
 from households import idnumbers
-from households.models import Household, Person
+from households.models import Household, Person, PersonStatus
 from monitoring.choices import RiskType
 from monitoring.common import clean_risk_types, require_in_scope, require_leader
 from monitoring.discovery.models.applications import (
@@ -52,8 +52,8 @@ def application_submit(
     *,
     actor,
     channel: str,
-    applicant_name: str,
-    applicant_id_number: str,
+    applicant_name: str = "",
+    applicant_id_number: str = "",
     phone: str,
     matter: str,
     description: str,
@@ -61,8 +61,13 @@ def application_submit(
     consent_at: datetime.datetime | None = None,
     risk_types=None,
     platform_id: str = "",
+    applicant: Person | None = None,
 ) -> tuple[SelfApplication, bool]:
     """File a self-application; returns ``(application, created)``.
+
+    The applicant is named by ID number (the platform, an API client) or, on the 代办 page,
+    as a registered member of a household (``applicant``, looked up through the actor's
+    scope), whose number the system already holds.
 
     Idempotent by ``(channel, platform_id)``: a resubmission returns the existing row unchanged.
     The household is the one whose member holds the applicant's ID number (matched by hash); the
@@ -86,6 +91,17 @@ def application_submit(
         errors["channel"] = _("申报渠道应为 platform、proxy 或 government。")
     elif channel == Channel.PLATFORM and not platform_id:
         errors["platform_id"] = _("通过救助平台申报须提供平台申报编号。")
+    if applicant is not None:
+        applicant = (
+            Person.objects.visible_to(actor)
+            .select_related("household__grid")
+            .filter(pk=applicant.pk, status=PersonStatus.ACTIVE)
+            .first()
+        )
+        if applicant is None:
+            errors["applicant"] = _("申请人应为本户在册的家庭成员。")
+        else:
+            applicant_name = applicant_name or applicant.name
     if not (applicant_name or "").strip():
         errors["applicant_name"] = _("请填写申请人姓名。")
     if not (phone or "").strip():
@@ -98,18 +114,22 @@ def application_submit(
         errors["description"] = _("请描述困难情况。")
     if consent is not True:
         errors["consent"] = _("须经申请人签署承诺授权（consent 为 true）后方可受理。")
-    id_hash = None
-    try:
-        id_hash = idnumbers.hash_id(applicant_id_number or "")
-    except idnumbers.IdNumberError as exc:
-        errors["applicant_id_number"] = str(exc)
+    id_hash = id_masked = None
+    if applicant is not None:
+        id_hash, id_masked = applicant.id_hash, applicant.id_masked
+    elif "applicant" not in errors:
+        try:
+            id_hash = idnumbers.hash_id(applicant_id_number or "")
+            id_masked = idnumbers.mask(idnumbers.normalize(applicant_id_number))
+        except idnumbers.IdNumberError as exc:
+            errors["applicant_id_number"] = str(exc)
     try:
         risk_types = clean_risk_types(risk_types)
     except ValidationError as exc:
         errors.update({k: v[0].messages[0] for k, v in exc.error_dict.items()})
     if errors:
         raise ValidationError(errors)
-    household = _find_household(actor, id_hash)
+    household = applicant.household if applicant is not None else _find_household(actor, id_hash)
 
     now = timezone.now()
     try:
@@ -120,7 +140,7 @@ def application_submit(
                 platform_id=platform_id,
                 applicant_name=applicant_name.strip(),
                 applicant_id_hash=id_hash,
-                applicant_id_masked=idnumbers.mask(idnumbers.normalize(applicant_id_number)),
+                applicant_id_masked=id_masked,
                 phone=phone.strip(),
                 matter=matter,
                 description=description.strip(),
