@@ -221,3 +221,23 @@ def test_the_cold_first_load_stays_small(grid_tree, live_server, page):
             f"then kept for offline: {kept_bytes} bytes in {kept_requests} requests"
         )
         assert load_bytes <= 60 * 1024
+
+
+def test_online_a_visit_with_a_photo_takes_three_taps_from_the_household_page(
+    grid_tree, live_server, page
+):
+    _member(grid_tree)
+    household = make_household(grid_tree.g1)
+    base = live_server.url
+    _login(page, base, "g1")
+    photo = {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+    _record(page, base, household, at_risk="housing", photo=photo)
+    said = page.locator(".messages").inner_text()
+    assert "已记录对" in said and "附照片 1 张" in said
+    assert "发现风险，已新建线索：因安全住房" in said
+    visit = Visit.objects.get()
+    assert visit.housing == "at_risk"
+    assert Photo.objects.get().subject == f"visit:{visit.pk}"
+    # The household page shows the visit's photo, served to this member.
+    thumb = page.locator("#monitoring .photos img").first
+    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
