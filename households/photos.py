@@ -80,6 +80,11 @@ def photo_prepare(upload) -> PreparedPhoto:
                 ),
                 code="too_many_pixels",
             )
+        if image.format in ("JPEG", "MPO"):
+            # Decode at the smallest scale still at least as large as what is kept: a 48 MP
+            # phone photo never needs its 150 MB of pixels in a web worker.
+            side = settings.PHOTO_LONG_SIDE
+            image.draft("RGB", (side, side))
         image.load()
         image = ImageOps.exif_transpose(image)
         if image.mode not in ("RGB", "L"):
